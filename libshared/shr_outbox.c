@@ -1,0 +1,221 @@
+/*  shr_outbox - append in the transaction, publish after commit. See shr_outbox.h. */
+#include "shr_outbox.h"
+#include "shr_log.h"
+#include "shr_socket.h"
+#include "shr_time.h"
+
+#include <czmq.h>
+
+#define REPLAY_MAX_BYTES (512 * 1024)
+
+const char *const shr_outbox_migrations[] = {
+    "CREATE TABLE shr_outbox ("
+    " seq INTEGER PRIMARY KEY,"
+    " type TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " ts TEXT NOT NULL,"
+    " envelope TEXT NOT NULL)",
+    NULL};
+
+typedef struct {
+    char *type;
+    char *envelope;
+} s_pending_t;
+
+struct _shr_outbox_t {
+    char *source;
+    shr_store_t *store;      //  borrowed
+    shr_schema_t *schemas;   //  borrowed
+    zsock_t *pub;
+    int64_t last_seq;        //  last committed
+    s_pending_t *pending;    //  appended in the open transaction, in seq order
+    size_t pending_count;
+    size_t pending_size;
+    int64_t published;
+    int64_t last_publish_us; //  monotonic time of the last frame sent
+};
+
+shr_outbox_t *shr_outbox_new (const char *source, shr_store_t *store, shr_schema_t *schemas,
+                              char *err, size_t errlen)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (store, "SELECT coalesce(max(seq), 0) FROM shr_outbox");
+    if (!stmt || sqlite3_step (stmt) != SQLITE_ROW) {
+        snprintf (err, errlen, "cannot read the outbox: %s", shr_store_errmsg (store));
+        if (stmt)
+            sqlite3_reset (stmt);
+        return NULL;
+    }
+    shr_outbox_t *self = (shr_outbox_t *) zmalloc (sizeof (shr_outbox_t));
+    self->last_seq = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+    self->source = strdup (source);
+    self->store = store;
+    self->schemas = schemas;
+    return self;
+}
+
+void shr_outbox_destroy (shr_outbox_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    shr_outbox_t *self = *self_p;
+    shr_outbox_rewind (self, 0);
+    free (self->pending);
+    zsock_destroy (&self->pub);
+    free (self->source);
+    free (self);
+    *self_p = NULL;
+}
+
+int shr_outbox_bind (shr_outbox_t *self, const char *endpoint, int hwm, char *err, size_t errlen)
+{
+    self->pub = shr_socket_new (SHR_SOCKET_EVENTS, endpoint, hwm, err, errlen);
+    return self->pub ? 0 : -1;
+}
+
+const char *shr_outbox_endpoint (shr_outbox_t *self)
+{
+    return self->pub ? zsock_endpoint (self->pub) : NULL;
+}
+
+int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key, int64_t ts_ms,
+                           const cJSON *data, shr_error_t *err)
+{
+    char schema[160];
+    snprintf (schema, sizeof schema, "events/%s.json", type);
+    shr_schema_error_t schema_err;
+    int rc = shr_schema_validate (self->schemas, schema, data, "", &schema_err);
+    if (rc != 0) {
+        shr_log_error ("event %s does not match its schema: %s %s", type, schema_err.pointer,
+                       schema_err.message);
+        return shr_error_set (err, SHR_INTERNAL, "", "event %s does not match %s: %s %s", type,
+                              schema, schema_err.pointer, schema_err.message);
+    }
+
+    int64_t seq = self->last_seq + (int64_t) self->pending_count + 1;
+    char ts[SHR_TIME_LEN];
+    shr_time_format (ts_ms, ts);
+    cJSON *envelope = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (envelope, "v", 1);
+    cJSON_AddStringToObject (envelope, "source", self->source);
+    cJSON_AddNumberToObject (envelope, "seq", (double) seq);
+    cJSON_AddStringToObject (envelope, "type", type);
+    cJSON_AddStringToObject (envelope, "ts", ts);
+    cJSON_AddStringToObject (envelope, "key", key);
+    cJSON_AddItemReferenceToObject (envelope, "data", (cJSON *) data);
+    char *text = cJSON_PrintUnformatted (envelope);
+    cJSON_Delete (envelope);
+    if (!text)
+        return shr_error_set (err, SHR_INTERNAL, "", "out of memory");
+
+    sqlite3_stmt *stmt = shr_store_stmt (
+        self->store, "INSERT INTO shr_outbox (seq, type, key, ts, envelope) VALUES (?, ?, ?, ?, ?)");
+    if (!stmt) {
+        free (text);
+        return shr_error_set (err, SHR_INTERNAL, "", "outbox: %s", shr_store_errmsg (self->store));
+    }
+    sqlite3_bind_int64 (stmt, 1, seq);
+    sqlite3_bind_text (stmt, 2, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 4, ts, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
+    if (shr_store_step_done (stmt)) {
+        free (text);
+        return shr_error_set (err, SHR_INTERNAL, "", "outbox: %s", shr_store_errmsg (self->store));
+    }
+    if (self->pending_count == self->pending_size) {
+        self->pending_size = self->pending_size ? self->pending_size * 2 : 64;
+        self->pending = (s_pending_t *) realloc (self->pending,
+                                                 self->pending_size * sizeof (s_pending_t));
+    }
+    self->pending[self->pending_count].type = strdup (type);
+    self->pending[self->pending_count].envelope = text;
+    self->pending_count++;
+    return seq;
+}
+
+size_t shr_outbox_mark (shr_outbox_t *self)
+{
+    return self->pending_count;
+}
+
+void shr_outbox_rewind (shr_outbox_t *self, size_t mark)
+{
+    while (self->pending_count > mark) {
+        s_pending_t *event = &self->pending[--self->pending_count];
+        free (event->type);
+        free (event->envelope);
+    }
+}
+
+void shr_outbox_publish (shr_outbox_t *self)
+{
+    void *socket = self->pub ? zsock_resolve (self->pub) : NULL;
+    for (size_t i = 0; i < self->pending_count; i++) {
+        s_pending_t *event = &self->pending[i];
+        //  PUB never blocks: at the high-water mark it drops, and replay makes up for it.
+        if (socket) {
+            zmq_send (socket, event->type, strlen (event->type), ZMQ_SNDMORE);
+            zmq_send (socket, event->envelope, strlen (event->envelope), 0);
+            self->published++;
+        }
+    }
+    if (self->pending_count)
+        self->last_publish_us = shr_time_mono_us ();
+    self->last_seq += (int64_t) self->pending_count;
+    shr_outbox_rewind (self, 0);
+}
+
+void shr_outbox_heartbeat (shr_outbox_t *self, int64_t period_ms)
+{
+    int64_t now_us = shr_time_mono_us ();
+    if (!self->pub || now_us - self->last_publish_us < period_ms * 1000)
+        return;
+    char ts[SHR_TIME_LEN], text[256];
+    shr_time_format (shr_time_now_ms (), ts);
+    int length = snprintf (text, sizeof text,
+                           "{\"v\":1,\"source\":\"%s\",\"type\":\"" SHR_HEARTBEAT_TOPIC
+                           "\",\"ts\":\"%s\",\"last_seq\":%lld}",
+                           self->source, ts, (long long) self->last_seq);
+    void *socket = zsock_resolve (self->pub);
+    zmq_send (socket, SHR_HEARTBEAT_TOPIC, strlen (SHR_HEARTBEAT_TOPIC), ZMQ_SNDMORE);
+    zmq_send (socket, text, (size_t) length, 0);
+    self->last_publish_us = now_us;
+}
+
+int64_t shr_outbox_last_seq (shr_outbox_t *self)
+{
+    return self->last_seq;
+}
+
+int64_t shr_outbox_published (shr_outbox_t *self)
+{
+    return self->published;
+}
+
+cJSON *shr_outbox_replay (shr_outbox_t *self, int64_t from_seq, int limit, shr_error_t *err)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (
+        self->store, "SELECT envelope FROM shr_outbox WHERE seq >= ? ORDER BY seq LIMIT ?");
+    if (!stmt) {
+        shr_error_set (err, SHR_INTERNAL, "", "replay: %s", shr_store_errmsg (self->store));
+        return NULL;
+    }
+    sqlite3_bind_int64 (stmt, 1, from_seq);
+    sqlite3_bind_int (stmt, 2, limit);
+    cJSON *reply = cJSON_CreateObject ();
+    cJSON *events = cJSON_AddArrayToObject (reply, "events");
+    size_t bytes = 0;
+    while (bytes < REPLAY_MAX_BYTES && sqlite3_step (stmt) == SQLITE_ROW) {
+        //  The stored envelope is already JSON: insert it as is, no parse and print.
+        const char *envelope = (const char *) sqlite3_column_text (stmt, 0);
+        bytes += (size_t) sqlite3_column_bytes (stmt, 0);
+        cJSON_AddItemToArray (events, cJSON_CreateRaw (envelope));
+    }
+    sqlite3_reset (stmt);
+    //  Inside the batch's transaction the table also holds this batch's events;
+    //  their replies leave only after the commit, so counting them is right.
+    cJSON_AddNumberToObject (reply, "last_seq",
+                             (double) (self->last_seq + (int64_t) self->pending_count));
+    return reply;
+}

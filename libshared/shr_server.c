@@ -1,0 +1,418 @@
+/*  shr_server - the request/reply server. See shr_server.h. */
+#include "shr_server.h"
+#include "shr_log.h"
+#include "shr_socket.h"
+#include "shr_time.h"
+
+const char *const shr_server_migrations[] = {
+    "CREATE TABLE shr_idempotency ("
+    " op TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " request_hash INTEGER NOT NULL,"
+    " reply TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (op, key)) WITHOUT ROWID;"
+    "CREATE INDEX shr_idempotency_created ON shr_idempotency (created_ms);",
+    NULL};
+
+typedef struct {
+    char *name;
+    char *request_schema;
+    char *reply_schema;
+    shr_handler_fn *handler;
+    void *arg;
+    int flags;
+} s_op_t;
+
+//  One request of a batch, from receipt to reply.
+typedef struct {
+    zmsg_t *route;        //  identity frame, and the delimiter if the client sent one
+    int64_t received_us;
+    shr_request_t req;
+    s_op_t *op;           //  NULL until the op is known
+    char *reply;          //  the encoded reply
+    bool failed;
+    bool in_transaction;  //  its reply depends on the batch's commit
+} s_slot_t;
+
+struct _shr_server_t {
+    shr_store_t *store;
+    shr_schema_t *schemas;
+    shr_outbox_t *outbox;
+    shr_stats_t *stats;
+    zsock_t *router;
+    zhashx_t *ops;        //  name -> s_op_t
+    zlistx_t *op_order;   //  s_op_t in registration order (not owning)
+    shr_clock_fn *clock;
+    void *clock_arg;
+    s_slot_t slots[SHR_SERVER_MAX_BATCH];
+};
+
+static void s_op_destroy (s_op_t **op_p)
+{
+    s_op_t *op = *op_p;
+    free (op->name);
+    free (op->request_schema);
+    free (op->reply_schema);
+    free (op);
+    *op_p = NULL;
+}
+
+static int64_t s_wall_clock (void *arg)
+{
+    (void) arg;
+    return shr_time_now_ms ();
+}
+
+shr_server_t *shr_server_new (shr_store_t *store, shr_schema_t *schemas, shr_outbox_t *outbox,
+                              shr_stats_t *stats)
+{
+    shr_server_t *self = (shr_server_t *) zmalloc (sizeof (shr_server_t));
+    self->store = store;
+    self->schemas = schemas;
+    self->outbox = outbox;
+    self->stats = stats;
+    self->ops = zhashx_new ();
+    zhashx_set_destructor (self->ops, (zhashx_destructor_fn *) s_op_destroy);
+    self->op_order = zlistx_new ();
+    self->clock = s_wall_clock;
+    return self;
+}
+
+void shr_server_destroy (shr_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    shr_server_t *self = *self_p;
+    zsock_destroy (&self->router);
+    zlistx_destroy (&self->op_order);
+    zhashx_destroy (&self->ops);
+    free (self);
+    *self_p = NULL;
+}
+
+int shr_server_add (shr_server_t *self, const char *name, const char *dir, shr_handler_fn *handler,
+                    void *arg, int flags, char *err, size_t errlen)
+{
+    if (zhashx_lookup (self->ops, name)) {
+        snprintf (err, errlen, "op %s is registered twice", name);
+        return -1;
+    }
+    s_op_t *op = (s_op_t *) zmalloc (sizeof (s_op_t));
+    op->name = strdup (name);
+    op->request_schema = zsys_sprintf ("%s/%s.request.json", dir, name);
+    op->reply_schema = zsys_sprintf ("%s/%s.reply.json", dir, name);
+    op->handler = handler;
+    op->arg = arg;
+    op->flags = flags;
+    const char *missing = !shr_schema_has (self->schemas, op->request_schema) ? op->request_schema
+                          : !shr_schema_has (self->schemas, op->reply_schema) ? op->reply_schema
+                                                                              : NULL;
+    if (missing) {
+        snprintf (err, errlen, "op %s: schema %s is not in the schemas folder", name, missing);
+        s_op_destroy (&op);
+        return -1;
+    }
+    zhashx_insert (self->ops, name, op);
+    zlistx_add_end (self->op_order, op);
+    return 0;
+}
+
+void shr_server_set_clock (shr_server_t *self, shr_clock_fn *clock, void *arg)
+{
+    self->clock = clock;
+    self->clock_arg = arg;
+}
+
+int shr_server_bind (shr_server_t *self, const char *endpoint, char *err, size_t errlen)
+{
+    self->router = shr_socket_new (SHR_SOCKET_API, endpoint, 0, err, errlen);
+    return self->router ? 0 : -1;
+}
+
+const char *shr_server_endpoint (shr_server_t *self)
+{
+    return self->router ? zsock_endpoint (self->router) : NULL;
+}
+
+zsock_t *shr_server_socket (shr_server_t *self)
+{
+    return self->router;
+}
+
+cJSON *shr_server_ops_json (shr_server_t *self)
+{
+    cJSON *ops = cJSON_CreateArray ();
+    for (s_op_t *op = (s_op_t *) zlistx_first (self->op_order); op;
+         op = (s_op_t *) zlistx_next (self->op_order)) {
+        cJSON *item = cJSON_CreateObject ();
+        cJSON_AddStringToObject (item, "op", op->name);
+        cJSON_AddStringToObject (item, "request", op->request_schema);
+        cJSON_AddStringToObject (item, "reply", op->reply_schema);
+        cJSON_AddItemToArray (ops, item);
+    }
+    return ops;
+}
+
+int shr_server_expire_idempotency (shr_server_t *self, int64_t before_ms)
+{
+    sqlite3_stmt *stmt
+        = shr_store_stmt (self->store, "DELETE FROM shr_idempotency WHERE created_ms < ?");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, before_ms);
+    if (shr_store_step_done (stmt))
+        return -1;
+    return sqlite3_changes (shr_store_db (self->store));
+}
+
+//  64-bit FNV-1a: tells a retry (same body) from a reuse of the key (other body).
+static int64_t s_hash (const char *text)
+{
+    uint64_t hash = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+        hash = (hash ^ *p) * 1099511628211ULL;
+    return (int64_t) hash;
+}
+
+static void s_fail (s_slot_t *slot, const shr_error_t *err)
+{
+    free (slot->reply);
+    slot->reply = shr_reply_encode_error (slot->req.id, err);
+    slot->failed = true;
+}
+
+//  Receives one message into slot: splits the routing envelope from the request
+//  frame and decodes it. A problem becomes the slot's error reply.
+static void s_receive (shr_server_t *self, zmsg_t *msg, s_slot_t *slot)
+{
+    memset (slot, 0, sizeof *slot);
+    slot->received_us = shr_time_mono_us ();
+    slot->route = zmsg_new ();
+    zframe_t *identity = zmsg_pop (msg);
+    zmsg_append (slot->route, &identity);
+    zframe_t *first = zmsg_first (msg);
+    if (first && zframe_size (first) == 0) {
+        zframe_t *delimiter = zmsg_pop (msg);
+        zmsg_append (slot->route, &delimiter);
+    }
+    shr_error_t err;
+    size_t frames = zmsg_size (msg);
+    if (frames != 1) {
+        shr_error_set (&err, SHR_INVALID_ARGUMENT, "",
+                       "a request is one JSON frame after an empty delimiter frame; got %zu frames",
+                       frames);
+        s_fail (slot, &err);
+        return;
+    }
+    zframe_t *frame = zmsg_first (msg);
+    if (shr_request_decode (&slot->req, zframe_data (frame), zframe_size (frame), self->schemas,
+                            "envelope/request.json", &err)) {
+        s_fail (slot, &err);
+        return;
+    }
+    slot->op = (s_op_t *) zhashx_lookup (self->ops, slot->req.op);
+    if (!slot->op) {
+        shr_error_set (&err, SHR_UNIMPLEMENTED, "/op", "unknown op '%s'; sys.ops lists the ops",
+                       slot->req.op);
+        s_fail (slot, &err);
+        return;
+    }
+    shr_schema_error_t schema_err;
+    if (shr_schema_validate (self->schemas, slot->op->request_schema, slot->req.body, "/body",
+                             &schema_err)) {
+        shr_error_set (&err, SHR_INVALID_ARGUMENT, schema_err.pointer, "%s %s", schema_err.pointer,
+                       schema_err.message);
+        s_fail (slot, &err);
+    }
+}
+
+//  Looks up an earlier request with the same (op, idem). Returns 1 and sets the
+//  slot's reply if it is a retry (or a reuse of the key, as an error), 0 if new,
+//  -1 on a database error (err set).
+static int s_idempotent_replay (shr_server_t *self, s_slot_t *slot, int64_t hash, shr_error_t *err)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (
+        self->store, "SELECT request_hash, reply FROM shr_idempotency WHERE op = ? AND key = ?");
+    if (!stmt)
+        return shr_error_set (err, SHR_INTERNAL, "", "database error: %s",
+                              shr_store_errmsg (self->store));
+    sqlite3_bind_text (stmt, 1, slot->req.op, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, slot->req.idem, -1, SQLITE_STATIC);
+    int rc = sqlite3_step (stmt);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset (stmt);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset (stmt);
+        return shr_error_set (err, SHR_INTERNAL, "", "database error: %s",
+                              shr_store_errmsg (self->store));
+    }
+    if (sqlite3_column_int64 (stmt, 0) == hash) {
+        cJSON *body = cJSON_CreateRaw ((const char *) sqlite3_column_text (stmt, 1));
+        slot->reply = shr_reply_encode_ok (slot->req.id, body);
+        cJSON_Delete (body);
+    }
+    else {
+        shr_error_set (err, SHR_INVALID_ARGUMENT, "/idem",
+                       "idempotency key '%s' was already used for a different %s request",
+                       slot->req.idem, slot->req.op);
+        s_fail (slot, err);
+    }
+    sqlite3_reset (stmt);
+    return 1;
+}
+
+static int s_remember (shr_server_t *self, s_slot_t *slot, int64_t hash, const char *reply,
+                       int64_t now_ms)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (self->store,
+                                         "INSERT INTO shr_idempotency (op, key, request_hash, "
+                                         "reply, created_ms) VALUES (?, ?, ?, ?, ?)");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_text (stmt, 1, slot->req.op, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, slot->req.idem, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, hash);
+    sqlite3_bind_text (stmt, 4, reply, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 5, now_ms);
+    return shr_store_step_done (stmt);
+}
+
+//  Runs a decoded request inside the open transaction.
+static void s_execute (shr_server_t *self, s_slot_t *slot)
+{
+    s_op_t *op = slot->op;
+    bool writes = !(op->flags & SHR_OP_READ);
+    shr_call_t call = {.store = self->store,
+                       .outbox = self->outbox,
+                       .arg = op->arg,
+                       .now_ms = self->clock (self->clock_arg),
+                       .op = op->name,
+                       .id = slot->req.id};
+    shr_call_fail (&call, SHR_INTERNAL, NULL, "%s failed without saying why", op->name);
+    slot->in_transaction = true;
+
+    int64_t hash = 0;
+    char *body_text = NULL;
+    if (writes && slot->req.idem) {
+        body_text = cJSON_PrintUnformatted (slot->req.body);
+        hash = s_hash (body_text ? body_text : "");
+        free (body_text);
+        int found = s_idempotent_replay (self, slot, hash, &call.error);
+        if (found < 0)
+            s_fail (slot, &call.error);
+        if (found)
+            return;
+    }
+
+    size_t mark = self->outbox ? shr_outbox_mark (self->outbox) : 0;
+    if (writes && shr_store_savepoint (self->store)) {
+        shr_call_db_error (&call);
+        s_fail (slot, &call.error);
+        return;
+    }
+    cJSON *reply = NULL;
+    int rc = op->handler (&call, slot->req.body, &reply);
+    if (rc == 0 && !reply)
+        reply = cJSON_CreateObject ();
+    if (rc == 0 && !(op->flags & SHR_OP_RAW_REPLY)) {
+        shr_schema_error_t schema_err;
+        if (shr_schema_validate (self->schemas, op->reply_schema, reply, "/body", &schema_err)) {
+            shr_log_error ("%s: reply does not match %s: %s %s", op->name, op->reply_schema,
+                           schema_err.pointer, schema_err.message);
+            rc = shr_call_fail (&call, SHR_INTERNAL, NULL, "reply does not match %s: %s %s",
+                                op->reply_schema, schema_err.pointer, schema_err.message);
+        }
+    }
+    if (rc == 0 && writes && slot->req.idem) {
+        char *reply_text = cJSON_PrintUnformatted (reply);
+        if (!reply_text || s_remember (self, slot, hash, reply_text, call.now_ms))
+            rc = shr_call_db_error (&call);
+        free (reply_text);
+    }
+    if (rc == 0 && writes && shr_store_release (self->store))
+        rc = shr_call_db_error (&call);
+    if (rc == 0)
+        slot->reply = shr_reply_encode_ok (slot->req.id, reply);
+    else {
+        if (writes)
+            shr_store_rollback_to (self->store);
+        if (self->outbox)
+            shr_outbox_rewind (self->outbox, mark);
+        if (call.error.code == SHR_INTERNAL)
+            shr_log_error ("%s (id %s): %s", op->name, slot->req.id ? slot->req.id : "-",
+                           call.error.message);
+        s_fail (slot, &call.error);
+    }
+    cJSON_Delete (reply);
+}
+
+static void s_send (shr_server_t *self, s_slot_t *slot)
+{
+    zmsg_t *reply = slot->route;
+    slot->route = NULL;
+    if (slot->reply)
+        zmsg_addstr (reply, slot->reply);
+    else
+        zmsg_addstr (reply, "{\"v\":1,\"id\":null,\"ok\":false,\"error\":{\"code\":\"internal\","
+                            "\"message\":\"out of memory\"}}");
+    zmsg_send (&reply, self->router);
+    shr_stats_record (self->stats, slot->op ? slot->op->name : "(invalid)",
+                      shr_time_mono_us () - slot->received_us, slot->failed);
+}
+
+int shr_server_handle (shr_server_t *self)
+{
+    int count = 0;
+    while (count < SHR_SERVER_MAX_BATCH) {
+        if (count > 0 && !(zsock_events (self->router) & ZMQ_POLLIN))
+            break;
+        zmsg_t *msg = zmsg_recv (self->router);
+        if (!msg)
+            break;
+        s_receive (self, msg, &self->slots[count++]);
+        zmsg_destroy (&msg);
+    }
+    bool in_transaction = false;
+    for (int i = 0; i < count; i++) {
+        s_slot_t *slot = &self->slots[i];
+        if (slot->failed)
+            continue;
+        if (!in_transaction) {
+            if (shr_store_begin (self->store)) {
+                shr_error_t err;
+                shr_error_set (&err, SHR_UNAVAILABLE, "", "cannot start a transaction: %s",
+                               shr_store_errmsg (self->store));
+                s_fail (slot, &err);
+                continue;
+            }
+            in_transaction = true;
+        }
+        s_execute (self, slot);
+    }
+    if (in_transaction && shr_store_commit (self->store)) {
+        //  Nothing of this batch happened: every reply that depended on it says so.
+        shr_error_t err;
+        shr_error_set (&err, SHR_UNAVAILABLE, "", "the change could not be committed (%s); "
+                       "nothing was changed, retry later", shr_store_errmsg (self->store));
+        shr_log_error ("commit failed: %s", shr_store_errmsg (self->store));
+        shr_store_rollback (self->store);
+        if (self->outbox)
+            shr_outbox_rewind (self->outbox, 0);
+        for (int i = 0; i < count; i++)
+            if (self->slots[i].in_transaction)
+                s_fail (&self->slots[i], &err);
+    }
+    for (int i = 0; i < count; i++) {
+        s_send (self, &self->slots[i]);
+        shr_request_reset (&self->slots[i].req);
+        free (self->slots[i].reply);
+    }
+    if (self->outbox)
+        shr_outbox_publish (self->outbox);
+    if (count)
+        shr_stats_add (self->stats, "batches", 1);
+    return count;
+}

@@ -1,0 +1,79 @@
+/*  shr_server - the request/reply server on a ROUTER socket.
+
+    For each request: decode and check the envelope, find the op, validate the
+    body against schemas/<dir>/<op>.request.json, then call the handler inside a
+    transaction. Requests that arrive together share one transaction (group
+    commit): each runs in its own savepoint, so one failing request rolls back
+    only its own changes, and no reply leaves before the commit that makes it
+    true. A request with an idempotency key stores its reply under (op, key) in
+    the same transaction as its change, so a retry gets the first reply and
+    changes nothing again.
+
+    Clients use REQ, or DEALER with an empty delimiter frame; the reply is framed
+    the same way. A frame without the delimiter is answered without one.
+*/
+#ifndef SHR_SERVER_H_INCLUDED
+#define SHR_SERVER_H_INCLUDED
+
+#include "shr_call.h"
+#include "shr_outbox.h"
+#include "shr_schema.h"
+#include "shr_stats.h"
+#include "shr_store.h"
+
+#include <cjson/cJSON.h>
+#include <czmq.h>
+
+//  Op flags.
+#define SHR_OP_READ 1       //  changes nothing: no savepoint, no idempotency record
+#define SHR_OP_RAW_REPLY 2  //  the reply embeds raw JSON (events.replay); not checked here
+
+#define SHR_SERVER_MAX_BATCH 128  //  most requests that share one transaction
+
+typedef struct _shr_server_t shr_server_t;
+
+//  The service's clock: ms since the epoch.
+typedef int64_t (shr_clock_fn) (void *arg);
+
+//  The DDL of the idempotency table (component "shared.server").
+extern const char *const shr_server_migrations[];
+
+//  Creates a server over a store (migrated already), a schema registry, an outbox
+//  (may be NULL) and stats; all four are borrowed. Returns NULL when out of memory.
+shr_server_t *shr_server_new (shr_store_t *store, shr_schema_t *schemas, shr_outbox_t *outbox,
+                              shr_stats_t *stats);
+
+//  Nulls *self_p. Safe twice.
+void shr_server_destroy (shr_server_t **self_p);
+
+//  Registers op, served by handler with arg. Its schemas are
+//  <dir>/<op>.request.json and <dir>/<op>.reply.json, which must be loaded.
+//  Returns 0, or -1 with a message in err (missing schema, op already registered).
+int shr_server_add (shr_server_t *self, const char *op, const char *dir, shr_handler_fn *handler,
+                    void *arg, int flags, char *err, size_t errlen);
+
+//  Sets the clock handlers see as call->now_ms (default: the wall clock).
+void shr_server_set_clock (shr_server_t *self, shr_clock_fn *clock, void *arg);
+
+//  Binds the ROUTER socket. Returns 0, or -1 with a message in err.
+int shr_server_bind (shr_server_t *self, const char *endpoint, char *err, size_t errlen);
+
+//  The bound endpoint with its real port. Borrowed; NULL before bind.
+const char *shr_server_endpoint (shr_server_t *self);
+
+//  The ROUTER socket, to poll. Borrowed.
+zsock_t *shr_server_socket (shr_server_t *self);
+
+//  Receives the requests waiting on the socket (at least one; call it when the
+//  socket is readable), handles them in one transaction, sends the replies, then
+//  publishes the events. Returns how many requests were handled.
+int shr_server_handle (shr_server_t *self);
+
+//  The ops for sys.ops: [{"op","request","reply"}...] in registration order.
+//  Returns a tree the caller owns.
+cJSON *shr_server_ops_json (shr_server_t *self);
+
+//  Deletes idempotency records older than before_ms. Returns how many, or -1.
+int shr_server_expire_idempotency (shr_server_t *self, int64_t before_ms);
+
+#endif

@@ -1,0 +1,272 @@
+/*  shr_store - a service's SQLite database. See shr_store.h. */
+#include "shr_store.h"
+#include "shr_log.h"
+#include "shr_time.h"
+
+#include <czmq.h>
+
+#define CHECKPOINT_INTERVAL_MS 200
+
+struct _shr_store_t {
+    sqlite3 *db;
+    char *path;
+    zhashx_t *statements;   //  sql text -> sqlite3_stmt *
+    zactor_t *checkpointer; //  NULL for ":memory:"
+};
+
+//  Opens a connection with the pragmas every connection needs.
+static sqlite3 *s_open (const char *path, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2 (path, &db,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                              NULL);
+    if (rc != SQLITE_OK) {
+        snprintf (err, errlen, "cannot open %s: %s", path, db ? sqlite3_errmsg (db) : "no memory");
+        sqlite3_close (db);
+        return NULL;
+    }
+    sqlite3_busy_timeout (db, 5000);
+    //  Checkpoints belong to the background thread (wal_autocheckpoint=0), so
+    //  commits on the request path never wait for one.
+    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                          "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;";
+    char *message = NULL;
+    if (sqlite3_exec (db, pragmas, NULL, NULL, &message) != SQLITE_OK) {
+        snprintf (err, errlen, "cannot configure %s: %s", path, message ? message : "?");
+        sqlite3_free (message);
+        sqlite3_close (db);
+        return NULL;
+    }
+    return db;
+}
+
+//  The checkpointer: its own connection, a PASSIVE checkpoint every 200 ms
+//  (which never blocks the writer), until $TERM.
+static void s_checkpointer (zsock_t *pipe, void *args)
+{
+    const char *path = (const char *) args;
+    char err[256];
+    sqlite3 *db = s_open (path, err, sizeof err);
+    zsock_signal (pipe, 0);
+    if (!db)
+        shr_log_error ("checkpointer: %s", err);
+    zpoller_t *poller = zpoller_new (pipe, NULL);
+    while (true) {
+        void *which = zpoller_wait (poller, CHECKPOINT_INTERVAL_MS);
+        if (which == pipe) {
+            char *command = zstr_recv (pipe);
+            bool term = !command || streq (command, "$TERM");
+            zstr_free (&command);
+            if (term)
+                break;
+        }
+        else if (zpoller_terminated (poller) && !zpoller_expired (poller))
+            continue;  //  a signal; the owner decides when we stop
+        if (db) {
+            int log_frames = 0, done_frames = 0;
+            int rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                                &done_frames);
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+                shr_log_warn ("checkpoint failed: %s", sqlite3_errmsg (db));
+        }
+    }
+    zpoller_destroy (&poller);
+    sqlite3_close (db);
+}
+
+shr_store_t *shr_store_new (const char *path, char *err, size_t errlen)
+{
+    shr_store_t *self = (shr_store_t *) zmalloc (sizeof (shr_store_t));
+    self->path = strdup (path);
+    self->statements = zhashx_new ();
+    self->db = s_open (path, err, errlen);
+    if (!self->db)
+        goto fail;
+    if (!streq (path, ":memory:")) {
+        self->checkpointer = zactor_new (s_checkpointer, self->path);
+        if (!self->checkpointer) {
+            snprintf (err, errlen, "cannot start the checkpointer thread");
+            goto fail;
+        }
+    }
+    return self;
+fail:
+    shr_store_destroy (&self);
+    return NULL;
+}
+
+void shr_store_destroy (shr_store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    shr_store_t *self = *self_p;
+    zactor_destroy (&self->checkpointer);
+    if (self->statements) {
+        for (sqlite3_stmt *stmt = (sqlite3_stmt *) zhashx_first (self->statements); stmt;
+             stmt = (sqlite3_stmt *) zhashx_next (self->statements))
+            sqlite3_finalize (stmt);
+        zhashx_destroy (&self->statements);
+    }
+    if (self->db) {
+        //  Leave a short WAL behind for the next start.
+        sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_close (self->db);
+    }
+    free (self->path);
+    free (self);
+    *self_p = NULL;
+}
+
+sqlite3_stmt *shr_store_stmt (shr_store_t *self, const char *sql)
+{
+    sqlite3_stmt *stmt = (sqlite3_stmt *) zhashx_lookup (self->statements, sql);
+    if (stmt) {
+        sqlite3_reset (stmt);
+        sqlite3_clear_bindings (stmt);
+        return stmt;
+    }
+    if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
+        != SQLITE_OK) {
+        shr_log_error ("cannot prepare \"%s\": %s", sql, sqlite3_errmsg (self->db));
+        return NULL;
+    }
+    zhashx_insert (self->statements, sql, stmt);
+    return stmt;
+}
+
+int shr_store_exec (shr_store_t *self, const char *sql)
+{
+    return sqlite3_exec (self->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int s_run (shr_store_t *self, const char *sql)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (self, sql);
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int shr_store_begin (shr_store_t *self) { return s_run (self, "BEGIN IMMEDIATE"); }
+int shr_store_commit (shr_store_t *self) { return s_run (self, "COMMIT"); }
+int shr_store_savepoint (shr_store_t *self) { return s_run (self, "SAVEPOINT request"); }
+int shr_store_release (shr_store_t *self) { return s_run (self, "RELEASE request"); }
+
+int shr_store_rollback (shr_store_t *self)
+{
+    //  SQLite may have rolled back already (e.g. after SQLITE_FULL); that is fine.
+    if (sqlite3_get_autocommit (self->db))
+        return 0;
+    return s_run (self, "ROLLBACK");
+}
+
+int shr_store_rollback_to (shr_store_t *self)
+{
+    if (s_run (self, "ROLLBACK TO request"))
+        return -1;
+    return s_run (self, "RELEASE request");
+}
+
+int shr_store_in_transaction (shr_store_t *self)
+{
+    return !sqlite3_get_autocommit (self->db);
+}
+
+int shr_store_check (shr_store_t *self)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (self, "SELECT count(*) FROM sqlite_schema");
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+const char *shr_store_errmsg (shr_store_t *self) { return sqlite3_errmsg (self->db); }
+sqlite3 *shr_store_db (shr_store_t *self) { return self->db; }
+
+int shr_store_bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+    return text ? sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT)
+                : sqlite3_bind_null (stmt, index);
+}
+
+const char *shr_store_column_text (sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text (stmt, column);
+    return text ? (const char *) text : "";
+}
+
+int shr_store_step_done (sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int shr_store_version (shr_store_t *self, const char *component)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (
+        self, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_text (stmt, 1, component, -1, SQLITE_STATIC);
+    int version = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : -1;
+    sqlite3_reset (stmt);
+    return version;
+}
+
+int shr_store_migrate (shr_store_t *self, const char *component, const char *const *steps,
+                       char *err, size_t errlen)
+{
+    if (shr_store_exec (self, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                              " component TEXT NOT NULL, version INTEGER NOT NULL,"
+                              " applied_at TEXT NOT NULL, PRIMARY KEY (component, version))")) {
+        snprintf (err, errlen, "cannot create schema_migrations: %s", shr_store_errmsg (self));
+        return -1;
+    }
+    int current = shr_store_version (self, component);
+    if (current < 0) {
+        snprintf (err, errlen, "cannot read schema_migrations: %s", shr_store_errmsg (self));
+        return -1;
+    }
+    int count = 0;
+    while (steps[count])
+        count++;
+    if (current > count) {
+        snprintf (err, errlen,
+                  "%s: the database is at version %d, newer than this binary's %d; refusing to run",
+                  component, current, count);
+        return -1;
+    }
+    int applied = 0;
+    for (int version = current + 1; version <= count; version++) {
+        char *message = NULL;
+        if (shr_store_begin (self)
+            || sqlite3_exec (self->db, steps[version - 1], NULL, NULL, &message) != SQLITE_OK) {
+            snprintf (err, errlen, "%s migration %d failed: %s", component, version,
+                      message ? message : shr_store_errmsg (self));
+            sqlite3_free (message);
+            shr_store_rollback (self);
+            return -1;
+        }
+        sqlite3_stmt *stmt = shr_store_stmt (
+            self, "INSERT INTO schema_migrations (component, version, applied_at) VALUES (?, ?, ?)");
+        char now[SHR_TIME_LEN];
+        shr_time_format (shr_time_now_ms (), now);
+        sqlite3_bind_text (stmt, 1, component, -1, SQLITE_STATIC);
+        sqlite3_bind_int (stmt, 2, version);
+        sqlite3_bind_text (stmt, 3, now, -1, SQLITE_STATIC);
+        if (shr_store_step_done (stmt) || shr_store_commit (self)) {
+            snprintf (err, errlen, "%s migration %d failed: %s", component, version,
+                      shr_store_errmsg (self));
+            shr_store_rollback (self);
+            return -1;
+        }
+        applied++;
+    }
+    return applied;
+}

@@ -1,0 +1,79 @@
+/*  shr_store - a service's SQLite database.
+
+    Opens the file in WAL mode with synchronous=NORMAL, foreign keys on and a busy
+    timeout; applies numbered migrations at start-up; caches prepared statements
+    (prepared statements only: callers bind values, never format SQL); wraps
+    transactions and savepoints. WAL checkpoints run in a background thread on a
+    second connection, so a commit never stalls behind the automatic checkpoint.
+
+    One connection, used from one thread at a time.
+*/
+#ifndef SHR_STORE_H_INCLUDED
+#define SHR_STORE_H_INCLUDED
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _shr_store_t shr_store_t;
+
+//  Opens (creating if needed) the database at path, or ":memory:". Returns NULL
+//  with a message in err if the file cannot be opened or configured.
+shr_store_t *shr_store_new (const char *path, char *err, size_t errlen);
+
+//  Stops the checkpointer, finalizes cached statements, checkpoints and closes.
+//  Nulls *self_p. Safe twice.
+void shr_store_destroy (shr_store_t **self_p);
+
+//  Applies the migrations of one component ("shared", "dispatch") that are not yet
+//  applied. steps is NULL-terminated; steps[i] is version i+1 and may hold several
+//  statements. Each version runs in its own transaction with its bookkeeping row.
+//  Returns the number applied, or -1 with a message in err (nothing of the failed
+//  version is applied).
+int shr_store_migrate (shr_store_t *self, const char *component, const char *const *steps,
+                       char *err, size_t errlen);
+
+//  The latest applied version of a component, 0 if none. -1 on a database error.
+int shr_store_version (shr_store_t *self, const char *component);
+
+//  A cached prepared statement for sql, reset and with bindings cleared. sql must
+//  be a string that lives as long as the store (a literal). Returns NULL (and logs)
+//  if it does not prepare. Borrowed: do not finalize.
+sqlite3_stmt *shr_store_stmt (shr_store_t *self, const char *sql);
+
+//  Runs sql (no parameters, any number of statements), for DDL and PRAGMAs.
+//  Returns 0 or -1 (see shr_store_errmsg).
+int shr_store_exec (shr_store_t *self, const char *sql);
+
+//  Transactions. Each returns 0 or -1 (see shr_store_errmsg). A savepoint is one
+//  level deep: release or roll back to it before taking the next.
+int shr_store_begin (shr_store_t *self);
+int shr_store_commit (shr_store_t *self);
+int shr_store_rollback (shr_store_t *self);
+int shr_store_savepoint (shr_store_t *self);
+int shr_store_release (shr_store_t *self);
+int shr_store_rollback_to (shr_store_t *self);
+
+//  True while a transaction is open.
+int shr_store_in_transaction (shr_store_t *self);
+
+//  Runs a trivial query to prove the database answers. Returns 0 or -1.
+int shr_store_check (shr_store_t *self);
+
+//  The last error message of the connection. Borrowed.
+const char *shr_store_errmsg (shr_store_t *self);
+
+//  The raw connection, for what the helpers do not cover. Borrowed.
+sqlite3 *shr_store_db (shr_store_t *self);
+
+//  Binds a text parameter, or NULL when text is NULL. Returns SQLite's code.
+int shr_store_bind_text (sqlite3_stmt *stmt, int index, const char *text);
+
+//  Column text as a C string ("" for NULL). Borrowed until the next step.
+const char *shr_store_column_text (sqlite3_stmt *stmt, int column);
+
+//  Steps a statement that returns no rows (INSERT/UPDATE/DELETE) and resets it.
+//  Returns 0, or -1 if the step did not end in SQLITE_DONE.
+int shr_store_step_done (sqlite3_stmt *stmt);
+
+#endif

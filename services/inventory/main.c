@@ -1,0 +1,17 @@
+/*  inventory - Inventory: stock per warehouse, reservations for work orders, reorder control.
+
+    The binary: its definition for libshared's service runner. Its ops come
+    with the issue that builds the service; until then it answers the sys.* ops
+    and events.replay that every service answers.
+*/
+#include "shared.h"
+
+static const shr_service_def_t s_inventory = {
+    .name = "inventory",
+    .summary = "Inventory: stock per warehouse, reservations for work orders, reorder control.",
+};
+
+int main (int argc, char **argv)
+{
+    return shr_service_main (&s_inventory, argc, argv);
+}

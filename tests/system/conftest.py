@@ -1,0 +1,38 @@
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+
+@pytest.fixture
+def start_service(tmp_path):
+    """Starts services for one test; stops them all at the end and checks they exited cleanly."""
+    started = []
+
+    def start(binary, name=None, **kwargs):
+        service = harness.Service(binary, name or binary, str(tmp_path), **kwargs)
+        started.append(service)
+        return service.start()
+
+    yield start
+    problems = []
+    for service in started:
+        if service.alive():
+            code = service.stop()
+            if code != 0:
+                problems.append("%s exited with %s:\n%s" % (service.name, code, service.log_tail()))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def fixture_service(start_service):
+    """The fixture service (items + events), for libshared's own tests."""
+    def start(name="fixture", env=None):
+        env = dict(env or {})
+        env.setdefault("FIXTURE_NAME", name)
+        return start_service("fixture", name, env=env, service_dir="fixture",
+                             schemas=harness.SCHEMAS + ":" + harness.FIXTURE_SCHEMAS)
+    return start

@@ -1,0 +1,269 @@
+"""Test harness: real service processes, real sockets, and a client that checks the contract.
+
+Everything a service sends is validated against schemas/ with python3-jsonschema,
+an implementation independent of the one inside the services.
+"""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import uuid
+
+import jsonschema
+import zmq
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN_DIR = os.path.abspath(os.environ.get("BIN_DIR", os.path.join(ROOT, "build", "bin")))
+SCHEMAS = os.path.join(ROOT, "schemas")
+FIXTURE_SCHEMAS = os.path.join(ROOT, "tests", "fixtures", "schemas")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Contract:
+    """The JSON Schemas of one or more folders, resolvable by relative path."""
+
+    def __init__(self, *folders):
+        self.store = {}
+        for folder in folders:
+            for dirpath, _, files in os.walk(folder):
+                for name in files:
+                    if name.endswith(".json"):
+                        path = os.path.join(dirpath, name)
+                        rel = os.path.relpath(path, folder)
+                        with open(path) as f:
+                            self.store["schema:/" + rel] = json.load(f)
+
+    def has(self, rel):
+        return "schema:/" + rel in self.store
+
+    def validate(self, rel, instance):
+        uri = "schema:/" + rel
+        schema = self.store[uri]
+        resolver = jsonschema.RefResolver(uri, schema, store=self.store)
+        jsonschema.Draft7Validator(
+            schema, resolver=resolver, format_checker=jsonschema.draft7_format_checker
+        ).validate(instance)
+
+
+CONTRACT = Contract(SCHEMAS, FIXTURE_SCHEMAS)
+
+
+class Client:
+    """A DEALER client that validates every reply against the contract."""
+
+    def __init__(self, endpoint, service_dir=None, contract=CONTRACT):
+        self.ctx = zmq.Context.instance()
+        self.endpoint = endpoint
+        self.service_dir = service_dir
+        self.contract = contract
+        self.sock = None
+        self.reconnect()
+
+    def reconnect(self):
+        if self.sock is not None:
+            self.sock.close(0)
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(self.endpoint)
+
+    def close(self):
+        self.sock.close(0)
+
+    def send_frames(self, frames):
+        self.sock.send_multipart(frames)
+
+    def recv_frames(self, timeout=5.0):
+        if not self.sock.poll(int(timeout * 1000)):
+            raise TimeoutError("no reply from %s within %.1fs" % (self.endpoint, timeout))
+        return self.sock.recv_multipart()
+
+    def raw(self, payload, timeout=5.0):
+        """Sends one frame after the delimiter; returns the parsed reply, checked as an envelope."""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        self.send_frames([b"", payload])
+        frames = self.recv_frames(timeout)
+        assert len(frames) == 2 and frames[0] == b"", frames
+        reply = json.loads(frames[1])
+        self.contract.validate("envelope/reply.json", reply)
+        return reply
+
+    def request(self, op, body=None, idem=None, timeout=5.0, rid=None):
+        """Returns the whole reply envelope, validated (body against the op's reply schema)."""
+        rid = rid or uuid.uuid4().hex[:12]
+        envelope = {"v": 1, "id": rid, "op": op, "body": body if body is not None else {}}
+        if idem is not None:
+            envelope["idem"] = idem
+        reply = self.raw(json.dumps(envelope), timeout)
+        assert reply["id"] == rid
+        if reply["ok"]:
+            folder = "sys" if op.startswith(("sys.", "events.", "test.")) else self.service_dir
+            if folder and self.contract.has("%s/%s.reply.json" % (folder, op)):
+                self.contract.validate("%s/%s.reply.json" % (folder, op), reply["body"])
+        return reply
+
+    def call(self, op, body=None, idem=None, timeout=5.0):
+        """Returns the body of a successful reply; raises CallError otherwise."""
+        reply = self.request(op, body, idem, timeout)
+        if not reply["ok"]:
+            raise CallError(reply["error"])
+        return reply["body"]
+
+    def error(self, op, body=None, idem=None, timeout=5.0):
+        """Returns the error of a reply that must fail."""
+        reply = self.request(op, body, idem, timeout)
+        assert not reply["ok"], "expected %s to fail, got %s" % (op, reply)
+        return reply["error"]
+
+
+class CallError(Exception):
+    def __init__(self, error):
+        super().__init__("%s: %s (%s)" % (error["code"], error["message"], error.get("field", "")))
+        self.error = error
+        self.code = error["code"]
+
+
+class Service:
+    """One service process with its own data folder, ports and log file."""
+
+    def __init__(self, binary, name, workdir, env=None, schemas=None, service_dir=None):
+        self.binary = os.path.join(BIN_DIR, binary)
+        self.name = name
+        self.workdir = workdir
+        self.data_dir = os.path.join(workdir, name + "-data")
+        self.api = "tcp://127.0.0.1:%d" % free_port()
+        self.events = "tcp://127.0.0.1:%d" % free_port()
+        self.service_dir = service_dir or name
+        self.env = dict(os.environ)
+        key = name.upper().replace("-", "_")
+        self.env.update({
+            key + "_API": self.api,
+            key + "_EVENTS": self.events,
+            "DATA_DIR": self.data_dir,
+            "SCHEMAS_DIR": schemas or SCHEMAS,
+            "LOG_LEVEL": "info",
+        })
+        self.env.update(env or {})
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.proc = None
+        self.db_path = os.path.join(self.data_dir, name + ".db")
+
+    def start(self, timeout=15.0):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([self.binary], env=self.env, cwd=ROOT,
+                                     stdout=self.log, stderr=self.log)
+        deadline = time.time() + timeout
+        client = self.client()
+        try:
+            while True:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("%s exited with %s:\n%s" % (self.name, self.proc.returncode,
+                                                                   self.log_tail()))
+                try:
+                    client.call("sys.ping", timeout=0.5)
+                    return self
+                except TimeoutError:
+                    client.reconnect()
+                    if time.time() > deadline:
+                        raise RuntimeError("%s did not answer:\n%s" % (self.name, self.log_tail()))
+        finally:
+            client.close()
+
+    def client(self):
+        return Client(self.api, self.service_dir)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20.0):
+        """Stops the process; returns its exit code (a sanitizer report makes it non-zero)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+            raise RuntimeError("%s did not stop within %.0fs:\n%s" % (self.name, timeout,
+                                                                       self.log_tail()))
+        finally:
+            self.log.close()
+            self.proc = None
+        return code
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, lines=40):
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"".join(f.readlines()[-lines:]).decode(errors="replace")
+        except OSError:
+            return ""
+
+    def log_records(self):
+        with open(self.log_path) as f:
+            return [json.loads(line) for line in f if line.startswith("{")]
+
+    def query(self, sql, args=()):
+        """Reads the service's database directly (tests only; services never do this)."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True, timeout=10)
+        try:
+            return db.execute(sql, args).fetchall()
+        finally:
+            db.close()
+
+
+class Subscriber:
+    """A SUB socket that validates each event against the contract."""
+
+    def __init__(self, endpoint, topics=(b"",), contract=CONTRACT):
+        self.sock = zmq.Context.instance().socket(zmq.SUB)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.setsockopt(zmq.RCVHWM, 1000000)
+        for topic in topics:
+            self.sock.setsockopt(zmq.SUBSCRIBE, topic)
+        self.sock.connect(endpoint)
+        self.contract = contract
+
+    def next(self, timeout=5.0, heartbeats=False):
+        deadline = time.time() + timeout
+        while True:
+            left = deadline - time.time()
+            if left <= 0 or not self.sock.poll(int(left * 1000)):
+                raise TimeoutError("no event within %.1fs" % timeout)
+            topic, payload = self.sock.recv_multipart()
+            message = json.loads(payload)
+            if topic == b"sys.heartbeat":
+                self.contract.validate("envelope/heartbeat.json", message)
+                if heartbeats:
+                    return message
+                continue
+            self.contract.validate("envelope/event.json", message)
+            assert topic.decode() == message["type"]
+            self.contract.validate("events/%s.json" % message["type"], message["data"])
+            return message
+
+    def close(self):
+        self.sock.close(0)
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError("timed out after %.1fs waiting for %s" % (timeout, what))
+        time.sleep(interval)

@@ -1,0 +1,91 @@
+/*  Unit tests of shr_config. */
+#include "shr_config.h"
+#include "testutil.h"
+
+#include <stdlib.h>
+
+static void s_clear (void)
+{
+    const char *names[] = {"DISPATCH_API", "DISPATCH_EVENTS", "BIND_API", "BIND_EVENTS",
+                           "DATA_DIR", "SCHEMAS_DIR", "LOG_LEVEL", "EVENTS_HWM", "HEARTBEAT_MS",
+                           "INVENTORY_API", "WIDGETS_API", "WIDGETS_EVENTS", NULL};
+    for (int i = 0; names[i]; i++)
+        unsetenv (names[i]);
+}
+
+static void test_defaults_follow_the_port_table (void)
+{
+    s_clear ();
+    char err[256];
+    shr_config_t *config = shr_config_new ("dispatch", err, sizeof err);
+    CHECK (config);
+    CHECK_STR (shr_config_service (config), "dispatch");
+    CHECK_STR (shr_config_bind_api (config), "tcp://127.0.0.1:7101");
+    CHECK_STR (shr_config_bind_events (config), "tcp://127.0.0.1:7102");
+    CHECK_STR (shr_config_api_of (config, "inventory"), "tcp://127.0.0.1:7131");
+    CHECK_STR (shr_config_events_of (config, "analytics"), "tcp://127.0.0.1:7142");
+    CHECK_STR (shr_config_api_of (config, "contracts"), "tcp://127.0.0.1:7151");
+    CHECK (shr_config_api_of (config, "widgets") == NULL);
+    CHECK_STR (shr_config_data_dir (config), "var");
+    CHECK_STR (shr_config_schemas_dir (config), "schemas");
+    CHECK_STR (shr_config_log_level (config), "info");
+    CHECK_INT (shr_config_events_hwm (config), 100000);
+    CHECK_INT (shr_config_heartbeat_ms (config), 1000);
+    shr_config_destroy (&config);
+    shr_config_destroy (&config);
+    CHECK (config == NULL);
+}
+
+static void test_environment_overrides (void)
+{
+    s_clear ();
+    setenv ("DISPATCH_API", "tcp://dispatch:7101", 1);
+    setenv ("BIND_API", "tcp://*:7101", 1);
+    setenv ("INVENTORY_API", "tcp://inventory:7131", 1);
+    setenv ("DATA_DIR", "/data", 1);
+    setenv ("HEARTBEAT_MS", "250", 1);
+    char err[256];
+    shr_config_t *config = shr_config_new ("dispatch", err, sizeof err);
+    CHECK_STR (shr_config_bind_api (config), "tcp://*:7101");
+    CHECK_STR (shr_config_bind_events (config), "tcp://127.0.0.1:7102");
+    CHECK_STR (shr_config_api_of (config, "dispatch"), "tcp://dispatch:7101");
+    CHECK_STR (shr_config_api_of (config, "inventory"), "tcp://inventory:7131");
+    CHECK_STR (shr_config_data_dir (config), "/data");
+    CHECK_INT (shr_config_heartbeat_ms (config), 250);
+    shr_config_destroy (&config);
+}
+
+static void test_unknown_service_needs_endpoints (void)
+{
+    s_clear ();
+    char err[256] = "";
+    CHECK (shr_config_new ("widgets", err, sizeof err) == NULL);
+    CHECK (strstr (err, "BIND_API") != NULL);
+    setenv ("WIDGETS_API", "tcp://127.0.0.1:9001", 1);
+    setenv ("WIDGETS_EVENTS", "tcp://127.0.0.1:9002", 1);
+    shr_config_t *config = shr_config_new ("widgets", err, sizeof err);
+    CHECK (config);
+    CHECK_STR (shr_config_bind_events (config), "tcp://127.0.0.1:9002");
+    shr_config_destroy (&config);
+}
+
+static void test_bad_numbers_are_refused (void)
+{
+    s_clear ();
+    setenv ("EVENTS_HWM", "lots", 1);
+    char err[256] = "";
+    CHECK (shr_config_new ("dispatch", err, sizeof err) == NULL);
+    CHECK (strstr (err, "EVENTS_HWM=lots") != NULL);
+    setenv ("EVENTS_HWM", "0", 1);
+    CHECK (shr_config_new ("dispatch", err, sizeof err) == NULL);
+    s_clear ();
+}
+
+int main (void)
+{
+    RUN (test_defaults_follow_the_port_table);
+    RUN (test_environment_overrides);
+    RUN (test_unknown_service_needs_endpoints);
+    RUN (test_bad_numbers_are_refused);
+    return TEST_DONE ("test_config");
+}
