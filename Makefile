@@ -40,6 +40,8 @@ TEST_BINARIES = $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_BINARIES = $(addprefix $(BUILD)/bench/,$(BENCHES))
 
 .PHONY: all deps test unit system bench fuzz run clean format
+# Keep object files that pattern rules make on the way (make would delete them).
+.SECONDARY:
 all: $(BINARIES) $(TEST_BINARIES) $(BENCH_BINARIES)
 
 deps:

@@ -504,11 +504,13 @@ shr_schema_t *shr_service_schemas (shr_service_t *self) { return self->schemas; 
 
 static void s_usage (const shr_service_def_t *def, FILE *out)
 {
-    char upper[64];
+    char api[80], events[96];
     size_t i = 0;
-    for (; def->name[i] && i + 1 < sizeof upper; i++)
-        upper[i] = (char) toupper ((unsigned char) def->name[i]);
-    upper[i] = 0;
+    for (; def->name[i] && i + 1 < 64; i++)
+        api[i] = (char) toupper ((unsigned char) def->name[i]);
+    api[i] = 0;
+    snprintf (events, sizeof events, "%s_EVENTS", api);
+    strcat (api, "_API");
     fprintf (out,
              "Usage: %s [--help] [--version]\n"
              "%s\n\n"
@@ -516,16 +518,18 @@ static void s_usage (const shr_service_def_t *def, FILE *out)
              "as DESIGN.md and schemas/ describe. Logs one JSON object per line to stderr.\n"
              "Stops cleanly on SIGTERM or SIGINT.\n\n"
              "Environment:\n"
-             "  %s_API        endpoint of its API (default tcp://127.0.0.1:<port>)\n"
-             "  %s_EVENTS     endpoint of its events (default: the next port)\n"
-             "  BIND_API, BIND_EVENTS  what to bind instead, e.g. tcp://*:7101 in a container\n"
-             "  DATA_DIR      folder of its SQLite file %s.db (default var)\n"
-             "  SCHEMAS_DIR   the JSON Schemas of the contract (default schemas)\n"
-             "  LOG_LEVEL     error, warn, info or debug (default info)\n"
-             "  EVENTS_HWM    high-water mark of event sockets (default 100000)\n"
-             "  HEARTBEAT_MS  heartbeat period of a quiet event stream (default 1000)\n"
-             "  <SOURCE>_API, <SOURCE>_EVENTS  where the services it consumes are\n",
-             def->name, def->summary, upper, upper, def->name);
+             "  %-22s endpoint of its API (default tcp://127.0.0.1:<port>)\n"
+             "  %-22s endpoint of its events (default: the next port)\n"
+             "  %-22s what to bind instead, e.g. tcp://*:<port> in a container\n"
+             "  %-22s folder of its SQLite file %s.db (default var)\n"
+             "  %-22s folders of the JSON Schemas, ':'-separated (default schemas)\n"
+             "  %-22s error, warn, info or debug (default info)\n"
+             "  %-22s high-water mark of event sockets (default 100000)\n"
+             "  %-22s heartbeat period of a quiet event stream (default 1000)\n"
+             "  %-22s where the services it consumes or calls are\n",
+             def->name, def->summary, api, events, "BIND_API, BIND_EVENTS", "DATA_DIR", def->name,
+             "SCHEMAS_DIR", "LOG_LEVEL", "EVENTS_HWM", "HEARTBEAT_MS",
+             "<SOURCE>_API, _EVENTS");
 }
 
 int shr_service_main (const shr_service_def_t *def, int argc, char **argv)

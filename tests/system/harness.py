@@ -28,7 +28,12 @@ def free_port():
 
 
 class Contract:
-    """The JSON Schemas of one or more folders, resolvable by relative path."""
+    """The JSON Schemas of one or more folders, resolvable by relative path.
+
+    Python's urljoin resolves relative refs only for schemes it knows, so the
+    documents get http URIs here (the services use "schema:/<path>").
+    """
+    BASE = "http://contract.invalid/"
 
     def __init__(self, *folders):
         self.store = {}
@@ -39,13 +44,13 @@ class Contract:
                         path = os.path.join(dirpath, name)
                         rel = os.path.relpath(path, folder)
                         with open(path) as f:
-                            self.store["schema:/" + rel] = json.load(f)
+                            self.store[self.BASE + rel] = json.load(f)
 
     def has(self, rel):
-        return "schema:/" + rel in self.store
+        return self.BASE + rel in self.store
 
     def validate(self, rel, instance):
-        uri = "schema:/" + rel
+        uri = self.BASE + rel
         schema = self.store[uri]
         resolver = jsonschema.RefResolver(uri, schema, store=self.store)
         jsonschema.Draft7Validator(
