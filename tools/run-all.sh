@@ -1,0 +1,40 @@
+#!/bin/bash
+# Starts every service in the foreground, data under ./var/, logs (one JSON object
+# per line, each naming its service) to this terminal. Ctrl-C stops them all
+# cleanly; if one dies on its own, the others are stopped too and the exit is non-zero.
+#   tools/run-all.sh BIN_DIR
+set -u
+bin=${1:-build/bin}
+cd "$(dirname "$0")/.." || exit 2
+services="dispatch complaints procurement inventory analytics"
+export DATA_DIR=${DATA_DIR:-$PWD/var}
+mkdir -p "$DATA_DIR"
+
+declare -A pids
+stop_all() {
+    for name in "${!pids[@]}"; do
+        kill -TERM "${pids[$name]}" 2>/dev/null
+    done
+    for name in "${!pids[@]}"; do
+        wait "${pids[$name]}" 2>/dev/null
+    done
+}
+trap 'echo "run-all: stopping" >&2; stop_all; exit 0' INT TERM
+
+for name in $services; do
+    "$bin/$name" &
+    pids[$name]=$!
+done
+echo "run-all: started $services (data in $DATA_DIR); Ctrl-C stops them" >&2
+echo "run-all: try: $bin/shrctl health" >&2
+
+wait -n
+code=$?
+for name in "${!pids[@]}"; do
+    if ! kill -0 "${pids[$name]}" 2>/dev/null; then
+        echo "run-all: $name exited with $code; stopping the others" >&2
+        unset "pids[$name]"
+    fi
+done
+stop_all
+exit 1
