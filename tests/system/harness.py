@@ -222,9 +222,17 @@ class Service:
 
     def query(self, sql, args=()):
         """Reads the service's database directly (tests only; services never do this)."""
-        db = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True, timeout=10)
+        return self.snapshot(sql, args=args)[0]
+
+    def snapshot(self, *sqls, args=()):
+        """Runs several queries in one read transaction: one consistent view."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True, timeout=10,
+                             isolation_level=None)
         try:
-            return db.execute(sql, args).fetchall()
+            db.execute("BEGIN")
+            results = [db.execute(sql, args).fetchall() for sql in sqls]
+            db.execute("COMMIT")
+            return results
         finally:
             db.close()
 
@@ -272,3 +280,62 @@ def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
         if time.time() > deadline:
             raise AssertionError("timed out after %.1fs waiting for %s" % (timeout, what))
         time.sleep(interval)
+
+
+class Writer:
+    """Writes items at full speed over one DEALER, keeping `window` requests in flight.
+
+    Records which ids got a success reply. If the service stops answering (it was
+    killed), the writer reconnects and goes on with new ids; what was in flight
+    counts as unknown, never as acknowledged.
+    """
+
+    def __init__(self, endpoint, prefix, window=64):
+        self.endpoint = endpoint
+        self.prefix = prefix
+        self.window = window
+        self.acked = []
+        self.failed = []
+        self.next = 0
+        self.sock = None
+        self.ctx = zmq.Context.instance()
+
+    def _connect(self):
+        if self.sock is not None:
+            self.sock.close(0)
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(self.endpoint)
+
+    def _send(self):
+        item = "%s-%d" % (self.prefix, self.next)
+        self.next += 1
+        self.sock.send_multipart([b"", json.dumps(
+            {"v": 1, "id": item, "op": "item.create", "body": {"id": item, "value": self.next}}
+        ).encode()])
+
+    def write(self, count, deadline_s=600, stop=None):
+        """Sends until `count` ids are acknowledged (or stop() is true)."""
+        self._connect()
+        in_flight = 0
+        deadline = time.time() + deadline_s
+        while len(self.acked) < count and not (stop and stop()):
+            while in_flight < self.window and len(self.acked) + in_flight < count:
+                self._send()
+                in_flight += 1
+            if not self.sock.poll(2000):
+                # No answer: the service is down or restarting. Start over on a new socket.
+                in_flight = 0
+                self._connect()
+                if time.time() > deadline:
+                    raise TimeoutError("writer: %d of %d acknowledged" % (len(self.acked), count))
+                continue
+            _, payload = self.sock.recv_multipart()
+            in_flight -= 1
+            reply = json.loads(payload)
+            if reply["ok"]:
+                self.acked.append(reply["id"])
+            else:
+                self.failed.append(reply)
+        self.sock.close(0)
+        return self.acked
