@@ -9,6 +9,16 @@
     ("dispatch/workorder.create.request.json") and get the base URI
     "schema:/<relative path>", so a $ref like "../common.json#/definitions/money"
     resolves between files. A document's own "$id" is honoured too.
+
+    Supported: every draft-07 validation keyword, boolean schemas, $ref (JSON
+    pointers, relative URIs, $id base changes, "#name" ids, other documents).
+    Limits: "format" checks only "date-time" (RFC 3339 5.6); other formats pass.
+    "pattern" and "patternProperties" use POSIX extended regexes (regcomp), after
+    rewriting \d \D \w \W \s \S and (?:...); lookaround, backreferences and
+    \uXXXX escapes are refused at load time, "." matches one byte, and \w \d are
+    ASCII. When two documents give a subschema the same $id, the first keeps it.
+    A $ref whose target is missing is resolved on first use (shr_schema_add) or
+    fails the load (shr_schema_load_dir).
 */
 #ifndef SHR_SCHEMA_H_INCLUDED
 #define SHR_SCHEMA_H_INCLUDED
@@ -53,7 +63,10 @@ bool shr_schema_has (shr_schema_t *self, const char *name);
 //  NULL or "") is prepended to the JSON pointer in err, so a body validated with
 //  prefix "/body" reports "/body/priority". Returns 0 if valid, 1 if invalid
 //  (err filled when not NULL), -1 if no schema has that name (err says so).
-//  Does not modify the registry: callers in one thread may validate freely.
+//  Does not modify the registry when every $ref is resolved (always so after
+//  shr_schema_load_dir) and name has no #fragment: callers in one thread may
+//  validate freely. Otherwise the missing piece is compiled and cached on
+//  first use, which is a write.
 int shr_schema_validate (shr_schema_t *self, const char *name, const cJSON *instance,
                          const char *pointer_prefix, shr_schema_error_t *err);
 

@@ -5,6 +5,7 @@ an implementation independent of the one inside the services.
 """
 import json
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -22,9 +23,15 @@ FIXTURE_SCHEMAS = os.path.join(ROOT, "tests", "fixtures", "schemas")
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the ephemeral range, so that no client connection takes it first."""
+    while True:
+        port = random.randint(20000, 30000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
 
 
 class Contract:
