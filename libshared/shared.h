@@ -5,6 +5,7 @@
 #include "shr_call.h"
 #include "shr_client.h"
 #include "shr_config.h"
+#include "shr_json.h"
 #include "shr_consumer.h"
 #include "shr_log.h"
 #include "shr_msg.h"

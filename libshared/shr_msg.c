@@ -1,5 +1,6 @@
 /*  shr_msg - the wire envelopes of DESIGN.md. See shr_msg.h. */
 #include "shr_msg.h"
+#include "shr_json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -202,64 +203,71 @@ void shr_request_reset (shr_request_t *req)
     memset (req, 0, sizeof *req);
 }
 
-//  Starts a reply envelope {"v":1,"id":...}.
-static cJSON *s_envelope (const char *id)
+//  Starts an envelope: {"v":1,"id":<id or null>,
+static shr_json_t *s_envelope (const char *id)
 {
-    cJSON *root = cJSON_CreateObject ();
-    if (!root)
+    shr_json_t *json = shr_json_new ();
+    if (!json)
         return NULL;
-    cJSON_AddNumberToObject (root, "v", 1);
-    if (id)
-        cJSON_AddStringToObject (root, "id", id);
-    else
-        cJSON_AddNullToObject (root, "id");
-    return root;
+    shr_json_raw (json, "{\"v\":1,\"id\":");
+    shr_json_string (json, id);
+    return json;
+}
+
+//  Closes the envelope and hands over its text.
+static char *s_finish (shr_json_t *json)
+{
+    shr_json_raw (json, "}");
+    char *text = shr_json_take (json);
+    shr_json_destroy (&json);
+    return text;
 }
 
 char *shr_reply_encode_ok (const char *id, const cJSON *body)
 {
-    cJSON *root = s_envelope (id);
-    if (!root)
+    shr_json_t *json = s_envelope (id);
+    if (!json)
         return NULL;
-    cJSON_AddTrueToObject (root, "ok");
+    shr_json_raw (json, ",\"ok\":true,\"body\":");
     if (body)
-        cJSON_AddItemReferenceToObject (root, "body", (cJSON *) body);
+        shr_json_value (json, body);
     else
-        cJSON_AddObjectToObject (root, "body");
-    char *text = cJSON_PrintUnformatted (root);
-    cJSON_Delete (root);
-    return text;
+        shr_json_raw (json, "{}");
+    return s_finish (json);
 }
 
 char *shr_reply_encode_error (const char *id, const shr_error_t *err)
 {
-    cJSON *root = s_envelope (id);
-    if (!root)
+    shr_json_t *json = s_envelope (id);
+    if (!json)
         return NULL;
-    cJSON_AddFalseToObject (root, "ok");
-    cJSON *error = cJSON_AddObjectToObject (root, "error");
-    cJSON_AddStringToObject (error, "code", shr_code_name (err->code));
-    cJSON_AddStringToObject (error, "message", err->message);
-    if (*err->field)
-        cJSON_AddStringToObject (error, "field", err->field);
-    char *text = cJSON_PrintUnformatted (root);
-    cJSON_Delete (root);
-    return text;
+    shr_json_raw (json, ",\"ok\":false,\"error\":{\"code\":");
+    shr_json_string (json, shr_code_name (err->code));
+    shr_json_raw (json, ",\"message\":");
+    shr_json_string (json, *err->message ? err->message : shr_code_name (err->code));
+    if (*err->field) {
+        shr_json_raw (json, ",\"field\":");
+        shr_json_string (json, err->field);
+    }
+    shr_json_raw (json, "}");
+    return s_finish (json);
 }
 
 char *shr_request_encode (const char *id, const char *op, const char *idem, const cJSON *body)
 {
-    cJSON *root = s_envelope (id);
-    if (!root)
+    shr_json_t *json = s_envelope (id);
+    if (!json)
         return NULL;
-    cJSON_AddStringToObject (root, "op", op);
-    if (idem)
-        cJSON_AddStringToObject (root, "idem", idem);
+    shr_json_raw (json, ",\"op\":");
+    shr_json_string (json, op);
+    if (idem) {
+        shr_json_raw (json, ",\"idem\":");
+        shr_json_string (json, idem);
+    }
+    shr_json_raw (json, ",\"body\":");
     if (body)
-        cJSON_AddItemReferenceToObject (root, "body", (cJSON *) body);
+        shr_json_value (json, body);
     else
-        cJSON_AddObjectToObject (root, "body");
-    char *text = cJSON_PrintUnformatted (root);
-    cJSON_Delete (root);
-    return text;
+        shr_json_raw (json, "{}");
+    return s_finish (json);
 }

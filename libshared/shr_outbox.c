@@ -1,5 +1,6 @@
 /*  shr_outbox - append in the transaction, publish after commit. See shr_outbox.h. */
 #include "shr_outbox.h"
+#include "shr_json.h"
 #include "shr_log.h"
 #include "shr_socket.h"
 #include "shr_time.h"
@@ -95,16 +96,22 @@ int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key
     int64_t seq = self->last_seq + (int64_t) self->pending_count + 1;
     char ts[SHR_TIME_LEN];
     shr_time_format (ts_ms, ts);
-    cJSON *envelope = cJSON_CreateObject ();
-    cJSON_AddNumberToObject (envelope, "v", 1);
-    cJSON_AddStringToObject (envelope, "source", self->source);
-    cJSON_AddNumberToObject (envelope, "seq", (double) seq);
-    cJSON_AddStringToObject (envelope, "type", type);
-    cJSON_AddStringToObject (envelope, "ts", ts);
-    cJSON_AddStringToObject (envelope, "key", key);
-    cJSON_AddItemReferenceToObject (envelope, "data", (cJSON *) data);
-    char *text = cJSON_PrintUnformatted (envelope);
-    cJSON_Delete (envelope);
+    shr_json_t *json = shr_json_new ();
+    shr_json_raw (json, "{\"v\":1,\"source\":");
+    shr_json_string (json, self->source);
+    shr_json_raw (json, ",\"seq\":");
+    shr_json_int (json, seq);
+    shr_json_raw (json, ",\"type\":");
+    shr_json_string (json, type);
+    shr_json_raw (json, ",\"ts\":");
+    shr_json_string (json, ts);
+    shr_json_raw (json, ",\"key\":");
+    shr_json_string (json, key);
+    shr_json_raw (json, ",\"data\":");
+    shr_json_value (json, data);
+    shr_json_raw (json, "}");
+    char *text = shr_json_take (json);
+    shr_json_destroy (&json);
     if (!text)
         return shr_error_set (err, SHR_INTERNAL, "", "out of memory");
 

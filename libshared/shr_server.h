@@ -52,6 +52,11 @@ void shr_server_destroy (shr_server_t **self_p);
 int shr_server_add (shr_server_t *self, const char *op, const char *dir, shr_handler_fn *handler,
                     void *arg, int flags, char *err, size_t errlen);
 
+//  Checks every reply body against its reply schema before it leaves, turning a
+//  reply that breaks the contract into an internal error (default off: the tests
+//  turn it on, so that what services send is proven against schemas/).
+void shr_server_set_check_replies (shr_server_t *self, bool check);
+
 //  Sets the clock handlers see as call->now_ms (default: the wall clock).
 void shr_server_set_clock (shr_server_t *self, shr_clock_fn *clock, void *arg);
 

@@ -379,6 +379,8 @@ shr_service_t *shr_service_new (const shr_service_def_t *def, shr_config_t **con
         goto fail;
     self->server = shr_server_new (self->store, self->schemas, self->outbox, self->stats);
     shr_server_set_clock (self->server, s_clock, self);
+    const char *check = getenv ("SHR_CHECK_REPLIES");
+    shr_server_set_check_replies (self->server, check && streq (check, "1"));
     if (s_add_sys_op (self, "sys.ping", s_sys_ping, SHR_OP_READ, err, errlen)
         || s_add_sys_op (self, "sys.health", s_sys_health, SHR_OP_READ, err, errlen)
         || s_add_sys_op (self, "sys.stats", s_sys_stats, SHR_OP_READ, err, errlen)

@@ -9,7 +9,8 @@
     Every service answers sys.ping, sys.health, sys.stats, sys.ops and
     events.replay (schemas/sys/). With SHR_TEST_CLOCK=1 in the environment it also
     answers test.clock.advance, which moves its clock forward, so that tests of
-    deadlines never sleep; never set it in production.
+    deadlines never sleep; never set it in production. With SHR_CHECK_REPLIES=1
+    every reply is checked against its schema before it leaves (the tests do).
 */
 #ifndef SHR_SERVICE_H_INCLUDED
 #define SHR_SERVICE_H_INCLUDED

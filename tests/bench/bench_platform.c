@@ -392,6 +392,15 @@ int main (int argc, char **argv)
         s_serve_durable (argv[2], argv[3]);
         return 0;
     }
+    if (argc >= 5 && streq (argv[1], "--load")) {
+        //  Load alone, e.g. to profile a service: --load ENDPOINT CLIENTS SECONDS
+        s_seconds = atof (argv[4]);
+        s_base_us = shr_time_mono_us ();
+        s_result_t result = s_load (argv[2], atoi (argv[3]), 0);
+        printf ("%.0f/s p50 %.0f us p99 %.0f us\n", result.per_second, result.p50_us,
+                result.p99_us);
+        return 0;
+    }
     if (argc < 2 || streq (argv[1], "--help")) {
         fprintf (argc < 2 ? stderr : stdout, "Usage: bench_platform BIN_DIR [SECONDS_PER_STEP]\n"
                                              "Prints libshared's figures beside the raw limits.\n");
@@ -428,9 +437,9 @@ int main (int argc, char **argv)
     s_stop (echo_pid);
     s_stop (durable_pid);
 
-    //  The platform: a producer, and a consumer in another process.
+    //  The platform: a producer alone for the closed-loop steps (the raw loops
+    //  have no consumer either), then a consumer in another process.
     s_service_t producer = s_fixture ("producer", NULL, NULL);
-    s_service_t consumer = s_fixture ("consumer", &producer, NULL);
     zclock_sleep (1500);
     //  An idle service: started, answered a ping, nothing to do since.
     long idle_rss_kb = s_rss_kb (producer.pid);
@@ -440,6 +449,7 @@ int main (int argc, char **argv)
         fprintf (stderr, "bench: libshared durable command, %d clients...\n", client_counts[i]);
         served[i] = s_load (producer.api, client_counts[i], 0);
     }
+    s_service_t consumer = s_fixture ("consumer", &producer, NULL);
     //  Half of the best throughput, paced: the latency an operator sees at a busy hour.
     double best = 0;
     for (int i = 0; i < 3; i++)

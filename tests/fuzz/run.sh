@@ -17,4 +17,4 @@ clang $flags $cflags -o "$out/fuzz_request" tests/fuzz/fuzz_request.c \
 echo "fuzz: running for ${seconds}s (corpus $out/corpus, findings in $out/artifacts)" >&2
 ASAN_OPTIONS=detect_leaks=1 "$out/fuzz_request" -max_total_time="$seconds" \
     -max_len=2000000 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$out/artifacts/" "$out/corpus" tests/fuzz/seeds
+    -dict=tests/fuzz/request.dict -artifact_prefix="$out/artifacts/" "$out/corpus" tests/fuzz/seeds

@@ -162,6 +162,7 @@ class Service:
             "DATA_DIR": self.data_dir,
             "SCHEMAS_DIR": schemas or SCHEMAS,
             "LOG_LEVEL": "info",
+            "SHR_CHECK_REPLIES": "1",
         })
         self.env.update(env or {})
         self.log_path = os.path.join(workdir, name + ".log")

@@ -18,7 +18,7 @@ VALID = {"v": 1, "id": "h-1", "op": "item.create", "body": {"id": "x1", "value":
 def malformed(rng):
     """Yields (frames, expected code, words the message must contain)."""
     valid = json.dumps(VALID)
-    for _ in range(2000):  # random bytes
+    for _ in range(2500):  # random bytes
         data = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 200)))
         yield [b"", data], "invalid_argument", None
     for _ in range(2000):  # truncated JSON
