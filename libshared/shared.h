@@ -2,6 +2,7 @@
 #ifndef SHARED_H_INCLUDED
 #define SHARED_H_INCLUDED
 
+#include "shr_body.h"
 #include "shr_call.h"
 #include "shr_client.h"
 #include "shr_config.h"
