@@ -15,12 +15,12 @@
     node and document counts it started from, so the registry stays consistent.
 */
 #include "shr_schema.h"
+#include "shr_pattern.h"
 
 #include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,7 +95,7 @@ typedef struct {
 } s_prop_t;
 
 typedef struct {
-    regex_t re;
+    shr_pattern_t *re;
     const char *src;
     node_t *node;
 } s_pprop_t;
@@ -121,7 +121,7 @@ struct _node_t {
     const cJSON *const_value;
     double multiple_of, maximum, exclusive_maximum, minimum, exclusive_minimum;
     size_t max_length, min_length, max_items, min_items, max_props, min_props;
-    regex_t pattern;
+    shr_pattern_t *pattern;
     const char *pattern_src;
     node_t *items;          //  single-schema form
     node_t **tuple;         //  array form
@@ -513,122 +513,6 @@ static void s_percent_decode (char *s)
 }
 
 //  --------------------------------------------------------------------------
-//  Regexes: ECMA 262 patterns run through POSIX extended regexes
-
-//  Rewrites the common ECMA escapes into POSIX forms. Returns a fresh string,
-//  or NULL with a reason in why for constructs POSIX cannot express.
-static char *s_regex_translate (const char *src, const char **why)
-{
-    size_t len = strlen (src);
-    char *out = malloc (len * 8 + 1);
-    if (!out) {
-        *why = "out of memory";
-        return NULL;
-    }
-    size_t n = 0;
-    bool in_bracket = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = src [i];
-        if (c == '\\' && i + 1 < len) {
-            char d = src [++i];
-            const char *outside = NULL, *inside = NULL;
-            switch (d) {
-                case 'd': outside = "[0-9]"; inside = "0-9"; break;
-                case 'D': outside = "[^0-9]"; break;
-                case 'w': outside = "[A-Za-z0-9_]"; inside = "A-Za-z0-9_"; break;
-                case 'W': outside = "[^A-Za-z0-9_]"; break;
-                case 's': outside = "[[:space:]]"; inside = "[:space:]"; break;
-                case 'S': outside = "[^[:space:]]"; break;
-                case 'n': outside = inside = "\n"; break;
-                case 't': outside = inside = "\t"; break;
-                case 'r': outside = inside = "\r"; break;
-                case 'f': outside = inside = "\f"; break;
-                case 'v': outside = inside = "\v"; break;
-                case 'b': case 'B':
-                    //  glibc knows \b and \B as GNU extensions.
-                    if (in_bracket) {
-                        *why = "\\b inside [...] is not supported";
-                        free (out);
-                        return NULL;
-                    }
-                    out [n++] = '\\';
-                    out [n++] = d;
-                    continue;
-                default:
-                    if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9')) {
-                        *why = "escape not supported by POSIX regexes";
-                        free (out);
-                        return NULL;
-                    }
-                    if (in_bracket)
-                        out [n++] = d;      //  a backslash is literal inside POSIX brackets
-                    else {
-                        out [n++] = '\\';
-                        out [n++] = d;
-                    }
-                    continue;
-            }
-            const char *text = in_bracket ? inside : outside;
-            if (!text) {
-                *why = "negated class escape inside [...] is not supported";
-                free (out);
-                return NULL;
-            }
-            size_t tn = strlen (text);
-            memcpy (out + n, text, tn);
-            n += tn;
-        }
-        else
-        if (!in_bracket && c == '(' && src [i + 1] == '?') {
-            if (src [i + 2] != ':') {
-                *why = "lookaround and other (?...) groups are not supported";
-                free (out);
-                return NULL;
-            }
-            out [n++] = '(';                //  a non-capturing group is just a group
-            i += 2;
-        }
-        else
-        if (!in_bracket && c == '[') {
-            in_bracket = true;
-            out [n++] = c;
-            if (src [i + 1] == '^')
-                out [n++] = src [++i];
-            if (src [i + 1] == ']')
-                out [n++] = src [++i];      //  a leading ']' is literal
-        }
-        else {
-            if (in_bracket && c == ']')
-                in_bracket = false;
-            out [n++] = c;
-        }
-    }
-    out [n] = '\0';
-    return out;
-}
-
-//  Compiles src into re. Returns 0, or -1 with a reason in why (static or in buf).
-static int s_regex_compile (regex_t *re, const char *src, char *buf, size_t buflen, const char **why)
-{
-    char *posix = s_regex_translate (src, why);
-    if (!posix)
-        return -1;
-    int rc = regcomp (re, posix, REG_EXTENDED | REG_NOSUB);
-    free (posix);
-    if (rc) {
-        regerror (rc, NULL, buf, buflen);
-        *why = buf;
-        return -1;
-    }
-    return 0;
-}
-
-static bool s_regex_match (const regex_t *re, const char *s)
-{
-    return regexec (re, s, 0, NULL, 0) == 0;
-}
-
-//  --------------------------------------------------------------------------
 //  Formats
 
 static bool s_digits (const char *s, int n, int *value)
@@ -699,11 +583,9 @@ static void s_node_destroy (node_t **node_p)
     node_t *node = *node_p;
     if (!node)
         return;
-    if (node->has & H_PATTERN)
-        regfree (&node->pattern);
+    shr_pattern_destroy (&node->pattern);
     for (size_t i = 0; i < node->pprops_n; i++)
-        if (node->pprops [i].src)
-            regfree (&node->pprops [i].re);
+        shr_pattern_destroy (&node->pprops [i].re);
     free (node->pprops);
     free (node->props);
     free (node->prop_slots);
@@ -884,9 +766,8 @@ static int s_compile_map (shr_schema_t *self, node_t *node, const cJSON *kw, s_c
         else
         if (is_pprops) {
             s_pprop_t *pp = &node->pprops [node->pprops_n];
-            char buf [256];
-            const char *why = NULL;
-            if (s_regex_compile (&pp->re, item->string, buf, sizeof (buf), &why)) {
+            char why [256];
+            if (!(pp->re = shr_pattern_new (item->string, why, sizeof (why)))) {
                 s_cfail (cc, "bad regex in patternProperties \"%s\": %s", item->string, why);
                 return -1;
             }
@@ -1059,9 +940,8 @@ static int s_compile_keyword (shr_schema_t *self, node_t *node, const cJSON *kw,
             s_cfail (cc, "pattern must be a string");
             return -1;
         }
-        char buf [256];
-        const char *why = NULL;
-        if (s_regex_compile (&node->pattern, kw->valuestring, buf, sizeof (buf), &why)) {
+        char why [256];
+        if (!(node->pattern = shr_pattern_new (kw->valuestring, why, sizeof (why)))) {
             s_cfail (cc, "bad regex in pattern \"%s\": %s", kw->valuestring, why);
             return -1;
         }
@@ -1970,7 +1850,7 @@ static bool s_valid_string (const node_t *node, const cJSON *inst, s_vctx_t *ctx
         if ((node->has & H_MAXLEN) && len > node->max_length)
             return s_fail (ctx, path, "must be at most %zu characters long", node->max_length);
     }
-    if ((node->has & H_PATTERN) && !s_regex_match (&node->pattern, s))
+    if ((node->has & H_PATTERN) && !shr_pattern_match (node->pattern, s))
         return s_fail (ctx, path, "must match pattern %s", node->pattern_src);
     if ((node->has & H_DATE_TIME) && !s_is_date_time (s))
         return s_fail (ctx, path, "must be an RFC 3339 date-time");
@@ -2071,7 +1951,7 @@ static bool s_valid_object (const node_t *node, const cJSON *inst, s_vctx_t *ctx
                     return false;
             }
             for (size_t i = 0; i < node->pprops_n; i++)
-                if (s_regex_match (&node->pprops [i].re, m->string)) {
+                if (shr_pattern_match (node->pprops [i].re, m->string)) {
                     matched = true;
                     if (!s_valid (node->pprops [i].node, m, ctx, &here))
                         return false;

@@ -500,6 +500,37 @@ static void test_regex_dialect (void)
     shr_schema_destroy (&self);
 }
 
+//  Patterns on the DFA and on regexec behave alike through both keywords;
+//  tests/unit/test_pattern.c compares the two engines in depth.
+static void test_pattern_engines (void)
+{
+    shr_schema_t *self = shr_schema_new ();
+    CHECK_INT (s_add_text (self, "schema:/pe.json",
+                           "{\"properties\": {"
+                           " \"op\": {\"pattern\": \"^[a-z][a-z0-9_]*(\\\\.[a-z][a-z0-9_]*)+$\"},"
+                           " \"id\": {\"pattern\": \"^WO-[0-9]{6,}$\"},"
+                           " \"lazy\": {\"pattern\": \"^x+?y$\"},"
+                           " \"word\": {\"pattern\": \"\\\\bab\"}},"
+                           " \"patternProperties\": {"
+                           "  \"^n_[0-9]+$\": {\"type\": \"integer\"},"
+                           "  \"^s_\\\\w*?$\": {\"type\": \"string\"}}}"), 0);
+    shr_schema_error_t err;
+    CHECK_INT (s_check (self, "pe.json", "{\"op\": \"workorder.create\", \"id\": \"WO-123456\"}", NULL, &err), 0);
+    CHECK_INT (s_check (self, "pe.json", "{\"op\": \"workorder\"}", NULL, &err), 1);
+    CHECK_STR (err.message, "must match pattern ^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$");
+    CHECK_INT (s_check (self, "pe.json", "{\"id\": \"WO-12345\"}", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/id");
+    CHECK_INT (s_check (self, "pe.json", "{\"lazy\": \"xxy\", \"word\": \"x ab\"}", NULL, &err), 0);
+    CHECK_INT (s_check (self, "pe.json", "{\"lazy\": \"xx\"}", NULL, &err), 1);
+    CHECK_INT (s_check (self, "pe.json", "{\"word\": \"xab\"}", NULL, &err), 1);
+    CHECK_INT (s_check (self, "pe.json", "{\"n_12\": 1, \"s_a\": \"x\", \"n_x\": \"free\"}", NULL, &err), 0);
+    CHECK_INT (s_check (self, "pe.json", "{\"n_12\": \"1\"}", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/n_12");
+    CHECK_INT (s_check (self, "pe.json", "{\"s_a\": 1}", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/s_a");
+    shr_schema_destroy (&self);
+}
+
 static void test_load_dir (void)
 {
     char *dir = s_temp_dir ();
@@ -693,6 +724,7 @@ int main (void)
     RUN (test_any_of_message);
     RUN (test_ref_cycles);
     RUN (test_regex_dialect);
+    RUN (test_pattern_engines);
     RUN (test_load_dir);
     RUN (test_two_folders);
     RUN (test_load_dir_errors);
