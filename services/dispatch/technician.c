@@ -19,7 +19,9 @@ bool technician_on_shift (int days_mask, int start_min, int end_min, int utc_off
 {
     if (days_mask == 0)
         return true;
-    int64_t local_min = now_ms / 60000 + utc_offset_min;
+    //  Floor division: a moment before 1970 belongs to the minute before it.
+    int64_t utc_min = now_ms >= 0 ? now_ms / 60000 : -((59999 - now_ms) / 60000);
+    int64_t local_min = utc_min + utc_offset_min;
     int64_t day = local_min >= 0 ? local_min / 1440 : (local_min - 1439) / 1440;
     int minute = (int) (local_min - day * 1440);
     //  1970-01-01 was a Thursday, ISO weekday 4.
