@@ -30,7 +30,7 @@ SERVICES = dispatch complaints procurement inventory analytics
 TOOLS = $(notdir $(basename $(wildcard tools/*.c)))
 FIXTURES = $(notdir $(basename $(wildcard tests/fixtures/*.c)))
 UNIT_TESTS = $(notdir $(basename $(wildcard tests/unit/test_*.c)))
-BENCHES = $(notdir $(basename $(wildcard tests/bench/*.c)))
+BENCHES = $(notdir $(basename $(wildcard tests/bench/bench_*.c)))
 
 LIB = $(BUILD)/libshared.a
 LIB_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libshared/*.c))
@@ -83,7 +83,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/benchkit.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -24,8 +24,10 @@ typedef struct {
 
 extern const char *const dispatch_migrations[];
 
-//  The statuses in which an order is open (not yet completed, rejected or cancelled).
-#define DISPATCH_OPEN_STATUSES "('reported','assigned','in_progress','waiting_parts')"
+//  An order is open until it is completed (then accepted or rejected) or cancelled.
+//  Said with two IS NULL terms rather than status IN (...): SQLite evaluates an IN
+//  list in an index's WHERE through a temporary table, four of them per UPDATE.
+#define DISPATCH_OPEN "completed_at_ms IS NULL AND cancelled_at_ms IS NULL"
 
 //  A work order row, as the steps need it (texts are not loaded).
 typedef struct {

@@ -166,7 +166,7 @@ static int s_check_technician (shr_call_t *call, const workorder_t *order, const
         call->store,
         "SELECT active, max_jobs, (SELECT level FROM technician_skill s WHERE s.technician_id"
         " = t.id AND s.skill = ?2), (SELECT count(*) FROM workorder w WHERE w.technician_id ="
-        " t.id AND w.status IN " DISPATCH_OPEN_STATUSES ") FROM technician t WHERE id = ?1");
+        " t.id AND " DISPATCH_OPEN ") FROM technician t WHERE id = ?1");
     if (!stmt)
         return shr_call_db_error (call);
     sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);

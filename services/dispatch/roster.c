@@ -68,10 +68,8 @@ static roster_t *s_load (shr_call_t *call, const char *region)
     zhashx_set_destructor (self->groups, (zhashx_destructor_fn *) s_group_destroy);
     sqlite3_stmt *stmt = shr_store_stmt (
         call->store,
-        "SELECT id, region, max_jobs, work_days, shift_start_min, shift_end_min, utc_offset_min,"
-        " (SELECT count(*) FROM workorder w WHERE w.technician_id = t.id AND w.status IN "
-        DISPATCH_OPEN_STATUSES ") FROM technician t WHERE active = 1"
-        " AND (?1 IS NULL OR region = ?1)");
+        "SELECT id, region, max_jobs, work_days, shift_start_min, shift_end_min, utc_offset_min"
+        " FROM technician WHERE active = 1 AND (?1 IS NULL OR region = ?1)");
     if (!stmt)
         goto fail;
     shr_store_bind_text (stmt, 1, region);
@@ -90,8 +88,27 @@ static roster_t *s_load (shr_call_t *call, const char *region)
         technician->on_shift = technician_on_shift (
             sqlite3_column_int (stmt, 3), sqlite3_column_int (stmt, 4),
             sqlite3_column_int (stmt, 5), sqlite3_column_int (stmt, 6), call->now_ms);
-        technician->load = sqlite3_column_int (stmt, 7);
+        technician->load = 0;
         zhashx_insert (self->by_id, technician->id, (void *) (uintptr_t) self->count);
+    }
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE)
+        goto fail;
+
+    //  Their open jobs (anywhere: a dispatcher may have sent one out of region),
+    //  in one statement rather than one count per technician.
+    stmt = shr_store_stmt (call->store,
+                           "SELECT technician_id, count(*) FROM workorder WHERE "
+                           DISPATCH_OPEN " AND technician_id IN (SELECT id FROM"
+                           " technician WHERE active = 1 AND (?1 IS NULL OR region = ?1))"
+                           " GROUP BY technician_id");
+    if (!stmt)
+        goto fail;
+    shr_store_bind_text (stmt, 1, region);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+        uintptr_t index = (uintptr_t) zhashx_lookup (self->by_id, shr_store_column_text (stmt, 0));
+        if (index)
+            self->technicians[index - 1].load = sqlite3_column_int (stmt, 1);
     }
     sqlite3_reset (stmt);
     if (rc != SQLITE_DONE)

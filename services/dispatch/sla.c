@@ -137,7 +137,7 @@ int sla_scan (shr_call_t *call)
     int warned = s_emit_due (
         call,
         "SELECT seq, due_at_ms, technician_id, status FROM workorder WHERE at_risk_emitted = 0"
-        " AND status IN " DISPATCH_OPEN_STATUSES " AND at_risk_at_ms <= ?1"
+        " AND " DISPATCH_OPEN " AND at_risk_at_ms <= ?1"
         " ORDER BY at_risk_at_ms LIMIT ?2",
         "UPDATE workorder SET at_risk_emitted = 1 WHERE seq = ?", "at_risk",
         "workorder.at_risk", "at_risk_at");
@@ -146,7 +146,7 @@ int sla_scan (shr_call_t *call)
     int overdue = s_emit_due (
         call,
         "SELECT seq, due_at_ms, technician_id, status FROM workorder WHERE overdue_emitted = 0"
-        " AND status IN " DISPATCH_OPEN_STATUSES " AND due_at_ms <= ?1"
+        " AND " DISPATCH_OPEN " AND due_at_ms <= ?1"
         " ORDER BY due_at_ms LIMIT ?2",
         "UPDATE workorder SET overdue_emitted = 1 WHERE seq = ?", "overdue",
         "workorder.overdue", "overdue_at");

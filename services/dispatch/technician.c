@@ -42,8 +42,8 @@ cJSON *technician_json (shr_call_t *call, const char *id)
     sqlite3_stmt *stmt = shr_store_stmt (
         call->store,
         "SELECT name, region, active, hourly_cost_cents, max_jobs, working_hours, updated_at_ms,"
-        " (SELECT count(*) FROM workorder w WHERE w.technician_id = t.id AND w.status IN "
-        DISPATCH_OPEN_STATUSES ") FROM technician t WHERE id = ?");
+        " (SELECT count(*) FROM workorder w WHERE w.technician_id = t.id AND " DISPATCH_OPEN
+        ") FROM technician t WHERE id = ?");
     if (!stmt)
         return NULL;
     sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);

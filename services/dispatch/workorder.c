@@ -337,7 +337,7 @@ int workorder_list (shr_call_t *call, const cJSON *body, cJSON **reply_p)
         " AND (?5 IS NULL OR customer_id = ?5)"
         " AND (?6 IS NULL OR ?6 = (CASE WHEN completed_at_ms IS NOT NULL"
         "      THEN completed_at_ms > due_at_ms"
-        "      ELSE status IN " DISPATCH_OPEN_STATUSES " AND ?7 > due_at_ms END))"
+        "      ELSE cancelled_at_ms IS NULL AND ?7 > due_at_ms END))"
         " ORDER BY seq LIMIT ?8");
     if (!stmt)
         return shr_call_db_error (call);
