@@ -7,6 +7,7 @@
 #include "shr_time.h"
 
 #include <czmq.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -548,6 +549,9 @@ int shr_service_main (const shr_service_def_t *def, int argc, char **argv)
         fprintf (stderr, "%s: unknown argument '%s'; see --help\n", def->name, argv[arg]);
         return 2;
     }
+    //  One malloc arena: a service's threads allocate little, and each extra arena
+    //  keeps its own resident pages (idle memory is a target).
+    mallopt (M_ARENA_MAX, 1);
     //  czmq's handler sets zsys_interrupted on SIGINT and SIGTERM.
     zsys_init ();
     zsys_catch_interrupts ();
@@ -573,6 +577,7 @@ int shr_service_main (const shr_service_def_t *def, int argc, char **argv)
         shr_service_destroy (&service);
         return 1;
     }
+    malloc_trim (0);  //  give back what loading the schemas and migrating used for a while
     shr_log_info ("started %s: api %s, events %s, data %s/%s.db", SHR_VERSION,
                   shr_service_api_endpoint (service), shr_service_events_endpoint (service),
                   shr_config_data_dir (shr_service_config (service)), def->name);
