@@ -43,6 +43,8 @@ struct _shr_consumer_t {
     size_t pending_count;
 
     bool replay_in_flight;
+    int64_t catch_up_from;    //  seq where a long catch-up began (0 if none), for the logs
+    int64_t catch_up_us;
     char replay_id[32];
     unsigned long replay_counter;
     int64_t replay_sent_us;
@@ -239,8 +241,24 @@ static size_t s_apply (shr_consumer_t *self, cJSON **events, size_t count)
     return done;
 }
 
+//  Long catch-ups say so in the log when they start and when they end, so that
+//  an operator watching a restarted service knows what it is doing.
+#define CATCH_UP_LOGGED 1000
+
+static void s_note_catch_up (shr_consumer_t *self)
+{
+    if (!self->catch_up_from && self->source_seq - self->applied_seq >= CATCH_UP_LOGGED) {
+        self->catch_up_from = self->applied_seq + 1;
+        self->catch_up_us = shr_time_mono_us ();
+        shr_log_info ("catching up on %s: %lld events, from seq %lld", self->source,
+                      (long long) (self->source_seq - self->applied_seq),
+                      (long long) self->catch_up_from);
+    }
+}
+
 static void s_request_replay (shr_consumer_t *self)
 {
+    s_note_catch_up (self);
     snprintf (self->replay_id, sizeof self->replay_id, "replay-%lu", ++self->replay_counter);
     char request[160];
     snprintf (request, sizeof request,
@@ -381,6 +399,7 @@ void shr_consumer_on_reply (shr_consumer_t *self)
     const cJSON *last = cJSON_GetObjectItemCaseSensitive (body, "last_seq");
     if (cJSON_IsNumber (last) && (int64_t) last->valuedouble > self->source_seq)
         self->source_seq = (int64_t) last->valuedouble;
+    s_note_catch_up (self);
     cJSON *events = cJSON_GetObjectItemCaseSensitive (body, "events");
     size_t count = (size_t) cJSON_GetArraySize (events);
     if (count) {
@@ -399,6 +418,13 @@ void shr_consumer_on_reply (shr_consumer_t *self)
         self->source_seq = self->applied_seq;
     cJSON_Delete (reply);
     s_advance (self);
+    if (self->catch_up_from && self->applied_seq >= self->source_seq) {
+        int64_t events = self->applied_seq - self->catch_up_from + 1;
+        double seconds = (double) (shr_time_mono_us () - self->catch_up_us) / 1e6;
+        shr_log_info ("caught up with %s at seq %lld: %lld events in %.1f s", self->source,
+                      (long long) self->applied_seq, (long long) events, seconds);
+        self->catch_up_from = 0;
+    }
 }
 
 void shr_consumer_tick (shr_consumer_t *self)

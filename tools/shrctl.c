@@ -86,13 +86,19 @@ static int s_call (const char *endpoint, const char *op, const char *body_text, 
 
 static int s_tail (const char *endpoint, const char *prefix, long count, bool heartbeats)
 {
-    zsock_t *sub = zsock_new_sub (endpoint, prefix ? prefix : "");
+    char err[256];
+    zsock_t *sub = shr_socket_new (SHR_SOCKET_SUBSCRIBER, endpoint, 0, err, sizeof err);
     if (!sub) {
-        fprintf (stderr, "shrctl: cannot connect to %s\n", endpoint);
+        fprintf (stderr, "shrctl: %s\n", err);
         return 2;
     }
-    if (heartbeats && prefix && *prefix)
-        zsock_set_subscribe (sub, SHR_HEARTBEAT_TOPIC);
+    if (prefix && *prefix) {
+        //  The socket comes subscribed to everything; narrow it to the prefix.
+        zsock_set_unsubscribe (sub, "");
+        zsock_set_subscribe (sub, prefix);
+        if (heartbeats)
+            zsock_set_subscribe (sub, SHR_HEARTBEAT_TOPIC);
+    }
     long seen = 0;
     while (!zsys_interrupted && (count <= 0 || seen < count)) {
         zmsg_t *msg = zmsg_recv (sub);

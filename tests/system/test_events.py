@@ -121,6 +121,11 @@ def test_consumer_started_late_catches_up_on_ten_thousand_events(fixture_service
     assert applied_seqs(consumer) == list(range(1, 10001))
     stats = consumer.client().call("sys.stats")
     assert stats["counters"]["events.replayed"] >= 10000
+    # The operator sees the catch-up start and end in the log.
+    messages = [r["msg"] for r in consumer.log_records()]
+    assert "catching up on producer: 10000 events, from seq 1" in messages
+    assert any(m.startswith("caught up with producer at seq 10000: 10000 events in ")
+               for m in messages)
 
 
 def test_slow_consumer_beyond_the_high_water_mark_ends_complete(fixture_service):
