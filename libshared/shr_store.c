@@ -52,6 +52,9 @@ static void s_checkpointer (zsock_t *pipe, void *args)
     if (!db)
         shr_log_error ("checkpointer: %s", err);
     zpoller_t *poller = zpoller_new (pipe, NULL);
+    //  Without this, once SIGTERM has set zsys_interrupted the poller returns at
+    //  once without reading the pipe, and the owner waits for ever on $TERM.
+    zpoller_set_nonstop (poller, true);
     while (true) {
         void *which = zpoller_wait (poller, CHECKPOINT_INTERVAL_MS);
         if (which == pipe) {
@@ -61,8 +64,8 @@ static void s_checkpointer (zsock_t *pipe, void *args)
             if (term)
                 break;
         }
-        else if (zpoller_terminated (poller) && !zpoller_expired (poller))
-            continue;  //  a signal; the owner decides when we stop
+        else if (!zpoller_expired (poller))
+            continue;  //  interrupted by a signal: the owner decides when we stop
         if (db) {
             int log_frames = 0, done_frames = 0;
             int rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,

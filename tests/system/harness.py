@@ -202,10 +202,11 @@ class Service:
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            stacks = self.stacks()
             self.proc.kill()
             code = self.proc.wait()
-            raise RuntimeError("%s did not stop within %.0fs:\n%s" % (self.name, timeout,
-                                                                       self.log_tail()))
+            raise RuntimeError("%s did not stop within %.0fs:\n%s\n%s" % (
+                self.name, timeout, self.log_tail(), stacks))
         finally:
             self.log.close()
             self.proc = None
@@ -213,6 +214,15 @@ class Service:
 
     def kill(self):
         return self.stop(signal.SIGKILL)
+
+    def stacks(self):
+        """Every thread's stack (gdb), to tell why a process hangs."""
+        try:
+            return subprocess.run(["gdb", "-p", str(self.proc.pid), "-batch", "-nx",
+                                   "-ex", "thread apply all bt"], capture_output=True,
+                                  text=True, timeout=60).stdout
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return "no stacks: %s" % e
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
