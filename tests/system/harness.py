@@ -169,7 +169,21 @@ class Service:
         self.proc = None
         self.db_path = os.path.join(self.data_dir, name + ".db")
 
-    def start(self, timeout=15.0):
+    def start(self, timeout=15.0, attempts=3):
+        """Starts the process and waits until it answers. Ports are picked free
+        but another process may take one first: then new ports, a few times."""
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout)
+            except RuntimeError as e:
+                if "Address already in use" not in str(e) or attempt == attempts - 1:
+                    raise
+                key = self.name.upper().replace("-", "_")
+                self.api = "tcp://127.0.0.1:%d" % free_port()
+                self.events = "tcp://127.0.0.1:%d" % free_port()
+                self.env.update({key + "_API": self.api, key + "_EVENTS": self.events})
+
+    def _start(self, timeout):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([self.binary], env=self.env, cwd=ROOT,
                                      stdout=self.log, stderr=self.log)
@@ -178,7 +192,9 @@ class Service:
         try:
             while True:
                 if self.proc.poll() is not None:
-                    raise RuntimeError("%s exited with %s:\n%s" % (self.name, self.proc.returncode,
+                    self.log.close()
+                    code, self.proc = self.proc.returncode, None
+                    raise RuntimeError("%s exited with %s:\n%s" % (self.name, code,
                                                                    self.log_tail()))
                 try:
                     client.call("sys.ping", timeout=0.5)
