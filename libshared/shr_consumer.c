@@ -391,8 +391,9 @@ void shr_consumer_on_reply (shr_consumer_t *self)
     cJSON *body = cJSON_GetObjectItemCaseSensitive (reply, "body");
     if (!cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (reply, "ok")) || !body) {
         const cJSON *error = cJSON_GetObjectItemCaseSensitive (reply, "error");
-        s_failed (self, "events.replay failed: %s",
-                  cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (error, "message")));
+        const char *message
+            = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (error, "message"));
+        s_failed (self, "events.replay failed: %s", message ? message : "not a reply envelope");
         cJSON_Delete (reply);
         return;
     }

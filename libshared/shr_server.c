@@ -307,9 +307,8 @@ static void s_execute (shr_server_t *self, s_slot_t *slot)
     slot->in_transaction = true;
 
     int64_t hash = 0;
-    char *body_text = NULL;
     if (writes && slot->req.idem) {
-        body_text = shr_json_print (slot->req.body);
+        char *body_text = shr_json_print (slot->req.body);
         hash = s_hash (body_text ? body_text : "");
         free (body_text);
         int found = s_idempotent_replay (self, slot, hash, &call.error);
