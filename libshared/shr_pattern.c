@@ -1,9 +1,9 @@
 /*  shr_pattern - ECMA 262 patterns: a DFA for the simple ones, regexec for the
     rest. See shr_pattern.h.
 
-    Every pattern gets its POSIX regex, so what loads and what is refused stays
-    as it was. The fast path is then tried in three steps, any of which may give
-    up (the pattern then keeps running on regexec):
+    Every pattern gets its POSIX regex compiled, so what loads and what is
+    refused stays as it was. The fast path is then tried in three steps, any of
+    which may give up (the pattern then keeps running on regexec):
 
     1.  A recursive-descent parser turns the ECMA source into a small tree. It
         refuses anything outside the subset, and anything whose POSIX rewrite
@@ -17,6 +17,11 @@
         one with no live position left and nothing unanchored to restart
         cannot match: both become absorbing states (MATCH, DEAD), so matching
         stops at the first byte that decides.
+
+    A pattern on the DFA then frees its regex: glibc's compiled form takes
+    kilobytes (some 20 KB for ^[a-z][a-z0-9_]{0,31}$) that matching never
+    reads, and every service holds a schema registry full of patterns. It keeps
+    the POSIX text instead, for shr_pattern_match_regex.
 */
 #include "shr_pattern.h"
 
@@ -42,15 +47,20 @@
 //  DFA rows 0 and 1: the search has failed or matched, whatever follows.
 enum { S_DEAD = 0, S_MATCH = 1, S_START = 2 };
 
+//  A transition is the next row's first cell, which is below S_MAX_CELLS.
+typedef uint16_t s_cell_t;
+_Static_assert (S_MAX_CELLS <= UINT16_MAX + 1, "a cell index must fit s_cell_t");
+
 //  How shr_pattern_match answers.
 typedef enum { MODE_REGEX, MODE_ALWAYS, MODE_DFA } s_mode_t;
 
 struct _shr_pattern_t {
-    regex_t re;             //  always compiled: the fallback, and the reference
     s_mode_t mode;
-    uint8_t cls [256];      //  byte -> byte class; class 0 is the NUL alone
     uint32_t ncls;
-    uint32_t *next;         //  row (state * ncls) + class -> next row
+    s_cell_t *next;         //  row (state * ncls) + class -> next row
+    regex_t *re;            //  MODE_REGEX: what matches
+    char *posix;            //  otherwise: the regex's source, for shr_pattern_match_regex
+    uint8_t cls [256];      //  byte -> byte class; class 0 is the NUL alone
 };
 
 //  256 bits: a set of bytes, or of positions.
@@ -675,7 +685,7 @@ static int s_dfa (shr_pattern_t *self, s_glushkov_t *g, const s_set_t *first_flo
     int rc = -1;
     s_set_t *states = calloc (max_states, sizeof (s_set_t));
     uint16_t *slots = calloc (S_HASH_SLOTS, sizeof (uint16_t));     //  state, or 0 if free
-    self->next = calloc ((size_t) max_states * ncls, sizeof (uint32_t));
+    self->next = calloc ((size_t) max_states * ncls, sizeof (s_cell_t));
     if (!states || !slots || !self->next)
         goto done;
     //  Rows S_DEAD and S_MATCH stay zero; matching never reads them, as it
@@ -690,7 +700,7 @@ static int s_dfa (shr_pattern_t *self, s_glushkov_t *g, const s_set_t *first_flo
                 s_set_or (&reach, &g->follow [i * 64 + __builtin_ctzll (bits)]);
         //  The end of the string: matched, or never will be.
         bool accept = s_set_meets (&states [state], last_end) || (state == S_START && empty_ok);
-        self->next [state * ncls] = (accept ? S_MATCH : S_DEAD) * ncls;
+        self->next [state * ncls] = (s_cell_t) ((accept ? S_MATCH : S_DEAD) * ncls);
         for (uint32_t k = 1; k < ncls; k++) {
             s_set_t to;
             for (int i = 0; i < 4; i++)
@@ -713,11 +723,11 @@ static int s_dfa (shr_pattern_t *self, s_glushkov_t *g, const s_set_t *first_flo
                 }
                 target = slots [slot];
             }
-            self->next [state * ncls + k] = target * ncls;
+            self->next [state * ncls + k] = (s_cell_t) (target * ncls);
         }
     }
     //  Give back what the limits reserved.
-    uint32_t *next = realloc (self->next, (size_t) nstates * ncls * sizeof (uint32_t));
+    s_cell_t *next = realloc (self->next, (size_t) nstates * ncls * sizeof (s_cell_t));
     if (next)
         self->next = next;
     rc = 0;
@@ -781,14 +791,25 @@ done:
 //  --------------------------------------------------------------------------
 //  Public API
 
+//  The POSIX flags: no subexpressions (only whether it matches), and "." and
+//  [^...] take a newline too (no REG_NEWLINE), as the DFA does.
+#define S_REGEX_FLAGS (REG_EXTENDED | REG_NOSUB)
+
+//  Returns posix (from s_translate, sized for the worst case) cut to its length.
+static char *s_fit (char *posix)
+{
+    char *fit = realloc (posix, strlen (posix) + 1);
+    return fit ? fit : posix;
+}
+
 shr_pattern_t *shr_pattern_new (const char *src, char *err, size_t errlen)
 {
     char buf [256] = "out of memory";
     const char *why = buf;
     shr_pattern_t *self = calloc (1, sizeof (shr_pattern_t));
-    char *posix = self ? s_translate (src, &why) : NULL;
-    int rc = posix ? regcomp (&self->re, posix, REG_EXTENDED | REG_NOSUB) : -1;
-    free (posix);
+    regex_t *re = self ? malloc (sizeof (regex_t)) : NULL;
+    char *posix = re ? s_translate (src, &why) : NULL;
+    int rc = posix ? regcomp (re, posix, S_REGEX_FLAGS) : -1;
     if (rc > 0) {
         regerror (rc, NULL, buf, sizeof (buf));
         why = buf;
@@ -796,11 +817,23 @@ shr_pattern_t *shr_pattern_new (const char *src, char *err, size_t errlen)
     if (rc) {
         if (err && errlen)
             snprintf (err, errlen, "%s", why);
+        free (posix);
+        free (re);
         free (self);
         return NULL;
     }
     self->mode = MODE_REGEX;
     s_fast_compile (self, src);
+    if (self->mode == MODE_REGEX) {
+        self->re = re;
+        free (posix);
+    }
+    else {
+        //  regcomp only had to accept the pattern; the DFA answers from now on.
+        regfree (re);
+        free (re);
+        self->posix = s_fit (posix);
+    }
     return self;
 }
 
@@ -809,7 +842,10 @@ void shr_pattern_destroy (shr_pattern_t **self_p)
     if (!self_p || !*self_p)
         return;
     shr_pattern_t *self = *self_p;
-    regfree (&self->re);
+    if (self->re)
+        regfree (self->re);
+    free (self->re);
+    free (self->posix);
     free (self->next);
     free (self);
     *self_p = NULL;
@@ -820,9 +856,9 @@ bool shr_pattern_match (const shr_pattern_t *self, const char *s)
     if (self->mode == MODE_ALWAYS)
         return true;
     if (self->mode == MODE_REGEX)
-        return regexec (&self->re, s, 0, NULL, 0) == 0;
+        return regexec (self->re, s, 0, NULL, 0) == 0;
     //  Every state goes to S_DEAD or S_MATCH on the NUL, so the loop ends.
-    const uint32_t *next = self->next;
+    const s_cell_t *next = self->next;
     const uint8_t *cls = self->cls;
     const unsigned char *p = (const unsigned char *) s;
     size_t last = S_MATCH * self->ncls;
@@ -835,10 +871,30 @@ bool shr_pattern_match (const shr_pattern_t *self, const char *s)
 
 bool shr_pattern_match_regex (const shr_pattern_t *self, const char *s)
 {
-    return regexec (&self->re, s, 0, NULL, 0) == 0;
+    if (self->re)
+        return regexec (self->re, s, 0, NULL, 0) == 0;
+    //  A pattern on the DFA keeps no regex: compile one for this call.
+    regex_t re;
+    if (regcomp (&re, self->posix, S_REGEX_FLAGS))
+        return false;       //  out of memory: the same text compiled before
+    bool match = regexec (&re, s, 0, NULL, 0) == 0;
+    regfree (&re);
+    return match;
 }
 
 bool shr_pattern_fast (const shr_pattern_t *self)
 {
     return self->mode != MODE_REGEX;
+}
+
+char *shr_pattern_posix (const char *src, char *err, size_t errlen)
+{
+    const char *why = "out of memory";
+    char *posix = src ? s_translate (src, &why) : NULL;
+    if (!posix) {
+        if (err && errlen)
+            snprintf (err, errlen, "%s", src ? why : "missing argument");
+        return NULL;
+    }
+    return s_fit (posix);
 }

@@ -5,6 +5,8 @@
     \uXXXX escapes are refused). When it only uses the simple subset schemas use
     in practice, it is also compiled into a DFA, and matching runs that instead
     of regexec: a table lookup per byte, linear in the length of the string.
+    Such a pattern then drops its regex (regcomp's word on whether the pattern
+    loads is all it needed), which is most of its memory.
     The DFA gives exactly the regex's answer, so which one runs never changes
     a result. Both search anywhere unless anchored, match bytes ("." is one
     byte and matches a newline too, as the POSIX regex does), and \w \d \s are
@@ -48,11 +50,19 @@ void shr_pattern_destroy (shr_pattern_t **self_p);
 bool shr_pattern_match (const shr_pattern_t *self, const char *s);
 
 //  The same answer from regexec alone, bypassing the DFA: for tests and
-//  benchmarks that compare the two.
+//  benchmarks that compare the two. A pattern on the DFA keeps no regex, so
+//  this compiles one for each call (slow; callers that compare many strings
+//  compile their own from shr_pattern_posix). False if out of memory.
 bool shr_pattern_match_regex (const shr_pattern_t *self, const char *s);
 
 //  True if shr_pattern_match runs the DFA rather than regexec.
 bool shr_pattern_fast (const shr_pattern_t *self);
+
+//  The POSIX extended regex that src is rewritten to, which shr_pattern_new
+//  compiles with regcomp (REG_EXTENDED | REG_NOSUB): a fresh string the caller
+//  frees, or NULL with the reason in err when the rewrite refuses src (regcomp
+//  may still refuse what it returns). Lets tests build their own reference.
+char *shr_pattern_posix (const char *src, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -8,11 +8,18 @@
     branches whose errors are thrown away (anyOf, oneOf, not, if, contains) run
     without an error sink so no message is ever formatted for them.
 
-    Names: each node lives in self->nodes (its index is its seq), a pointer map
-    finds the node compiled for a given cJSON (so a $ref to "#/definitions/x"
-    reuses the node compiled for it), and self->ids maps absolute URIs (document
-    URIs, $ids, "#anchor" ids) to nodes. A failed add or load rolls back to the
-    node and document counts it started from, so the registry stays consistent.
+    Names: each node lives in self->nodes (its index is its seq), the JSON of a
+    compiled schema records that seq (so a $ref to "#/definitions/x" reuses the
+    node compiled for it), and self->ids maps absolute URIs (document URIs, $ids,
+    "#anchor" ids) to nodes. A failed add or load rolls back to the node and
+    document counts it started from, so the registry stays consistent.
+
+    Memory: every service holds the project's schemas for its whole life, so
+    they are kept compact. A document's JSON is copied into one block (see
+    s_json_copy); a node is one allocation holding only the keyword groups
+    its schema uses (a {"type": "string"} or a $ref is the bare core); and
+    strings (keys, values, base URIs, $ref targets) are stored once per
+    registry, in a pool (see s_intern).
 */
 #include "shr_schema.h"
 #include "shr_pattern.h"
@@ -20,6 +27,7 @@
 #include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -79,18 +87,23 @@ enum {
 //  Which instance kinds a node has keywords for, so validation skips the rest.
 enum { K_NUM = 1, K_STR = 2, K_ARR = 4, K_OBJ = 8, K_LOGIC = 16 };
 
+//  Keyword groups: a node holds a group only when its schema uses one of the
+//  group's keywords (s_keywords), and a K_ flag always comes with its group.
+enum { G_NUM, G_STR, G_ARR, G_OBJ, G_LOGIC, G_COUNT };
+
 typedef struct _node_t node_t;
 
 typedef struct {
-    char *uri;          //  registration URI, no fragment
-    char *file;         //  file it came from, or NULL
-    cJSON *json;
+    const char *uri;    //  registration URI, no fragment (in this allocation)
+    const char *file;   //  file it came from, or NULL (in this allocation)
+    cJSON *json;        //  compact copy, see s_json_copy
     int gen;            //  load_dir call that added it (0 for shr_schema_add)
 } doc_t;
 
 typedef struct {
     const char *name;   //  points into the schema JSON
     uint32_t hash;
+    uint32_t len;       //  strlen (name)
     node_t *node;
 } s_prop_t;
 
@@ -106,31 +119,56 @@ typedef struct {
     const cJSON *required;  //  array form (of strings), or NULL
 } s_dep_t;
 
+//  What every node has (56 bytes on 64-bit systems): all that a $ref or a
+//  {"type": "string"} needs.
+//  Validation reads the flags and the union of every node it visits, and a
+//  group only when the K_ flags say the instance needs it.
 struct _node_t {
-    size_t seq;             //  index in self->nodes
+    int8_t boolean;         //  0 or 1 for a boolean schema, -1 otherwise
+    uint8_t kinds;          //  K_ flags
+    uint8_t types;          //  T_ flags
+    uint8_t at [G_COUNT];   //  where each group starts, in 8-byte words from the node; 0 if absent
+    unsigned has;           //  H_ flags
+    uint32_t seq;           //  index in self->nodes
     doc_t *doc;
     const cJSON *json;
-    char *base;             //  base URI in effect inside this schema
-    int boolean;            //  0 or 1 for a boolean schema, -1 otherwise
-    unsigned has;           //  H_ flags
-    unsigned kinds;         //  K_ flags
-    unsigned types;         //  T_ flags
-    char *ref;              //  absolute $ref URI
-    node_t *ref_node;       //  its target, once resolved
-    const cJSON *enum_values;
-    const cJSON *const_value;
+    const char *base;       //  base URI in effect inside this schema (shared, never owned)
+    union {
+        struct {            //  H_REF: draft-07 ignores a $ref's siblings, so nothing else applies
+            node_t *ref_node;   //  its target, once resolved
+            const char *ref;    //  absolute $ref URI (shared)
+        };
+        struct {
+            const cJSON *enum_values;
+            const cJSON *const_value;
+        };
+    };
+};
+
+//  The groups. Arrays they point to live in the node's allocation too.
+typedef struct {
     double multiple_of, maximum, exclusive_maximum, minimum, exclusive_minimum;
-    size_t max_length, min_length, max_items, min_items, max_props, min_props;
+} s_num_t;
+
+typedef struct {
+    size_t max_length, min_length;
     shr_pattern_t *pattern;
     const char *pattern_src;
+} s_str_t;
+
+typedef struct {
+    size_t max_items, min_items;
     node_t *items;          //  single-schema form
     node_t **tuple;         //  array form
     size_t tuple_n;
     node_t *additional_items;
     node_t *contains;
+} s_arr_t;
+
+typedef struct {
+    size_t max_props, min_props;
     const cJSON *required;  //  array of strings
     uint64_t required_mask; //  required names that are among the first 64 properties
-    bool required_other;    //  some required name is not among them
     s_prop_t *props;
     size_t props_n;
     int *prop_slots;        //  hash index over props: slot -> prop index or -1
@@ -141,27 +179,44 @@ struct _node_t {
     node_t *property_names;
     s_dep_t *deps;
     size_t deps_n;
+    bool required_other;    //  some required name is not among them
+} s_obj_t;
+
+typedef struct {
     node_t *if_, *then_, *else_, *not_;
     node_t **all_of, **any_of, **one_of;
     size_t all_of_n, any_of_n, one_of_n;
-};
+} s_logic_t;
 
-//  Open-addressing map from a schema's cJSON to its compiled node.
+//  Data bytes in a block of the string pool, so that it takes 4 KB of heap.
+#define S_POOL_BLOCK 4064
+
+typedef struct _s_block_t {
+    struct _s_block_t *next;
+    size_t used, size;
+    char data [];
+} s_block_t;
+
+//  Strings stored once for the registry's life, packed into blocks: the
+//  documents' keys and string values, base URIs, $ref targets and $id names.
+//  Schemas repeat them a lot ("additionalProperties", the same $ref in every
+//  event), and most are shorter than malloc's own overhead for them. A
+//  rollback leaves them, for the next load to use again.
 typedef struct {
-    const cJSON **keys;
-    node_t **values;
+    const char **slots;     //  open addressing over the stored strings, or NULL
     size_t cap;             //  power of two, or 0
-    size_t count;
-} s_ptrmap_t;
+    size_t count;           //  strings stored
+    s_block_t *blocks;      //  the one being filled first
+} s_pool_t;
 
 struct _shr_schema_t {
     node_t **nodes;
     size_t nodes_n, nodes_cap;
     doc_t **docs;
     size_t docs_n, docs_cap;
-    zhashx_t *ids;          //  absolute URI -> node_t * (not owned)
-    zhashx_t *files;        //  "x/y.json" for "schema:/x/y.json" -> root node_t *, a fast path
-    s_ptrmap_t by_json;
+    zhashx_t *ids;          //  absolute URI -> node_t * (keys and values not owned)
+    zhashx_t *files;        //  "x/y.json" for "schema:/x/y.json" -> root node_t *, a fast path (same)
+    s_pool_t strings;
     int gen;                //  load_dir calls so far
 };
 
@@ -256,75 +311,194 @@ static bool s_push (void ***array, size_t *n, size_t *cap, void *item)
     return true;
 }
 
+//  Hashes a string eight bytes at a time: every validation looks its schema up
+//  by name, and czmq's default byte-at-a-time hash cost more than the lookup.
+static size_t s_str_hash (const void *key)
+{
+    const char *s = (const char *) key;
+    size_t len = strlen (s);
+    uint64_t hash = 0x9E3779B97F4A7C15ULL ^ len;
+    while (len >= 8) {
+        uint64_t word;
+        memcpy (&word, s, 8);
+        hash = (hash ^ word) * 0xff51afd7ed558ccdULL;
+        hash ^= hash >> 32;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t tail = 0;
+    memcpy (&tail, s, len);
+    hash = (hash ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    return (size_t) (hash ^ (hash >> 29));
+}
+
 //  --------------------------------------------------------------------------
-//  Pointer map
+//  Shared strings
 
-static size_t s_ptr_hash (const void *ptr)
+//  Returns room for size bytes in the pool, or NULL when out of memory.
+static char *s_pool_alloc (s_pool_t *pool, size_t size)
 {
-    uint64_t h = (uint64_t) (uintptr_t) ptr;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return (size_t) h;
-}
-
-static node_t *s_ptrmap_get (const s_ptrmap_t *map, const cJSON *key)
-{
-    if (!map->cap)
+    s_block_t *head = pool->blocks;
+    if (head && head->size - head->used >= size) {
+        char *at = head->data + head->used;
+        head->used += size;
+        return at;
+    }
+    //  A long string gets a block of its own, behind the one being filled.
+    bool own = size > S_POOL_BLOCK / 4;
+    s_block_t *block = malloc (sizeof (s_block_t) + (own ? size : S_POOL_BLOCK));
+    if (!block)
         return NULL;
-    size_t mask = map->cap - 1;
-    for (size_t i = s_ptr_hash (key) & mask;; i = (i + 1) & mask) {
-        if (!map->keys[i])
-            return NULL;
-        if (map->keys[i] == key)
-            return map->values[i];
+    block->size = own ? size : S_POOL_BLOCK;
+    block->used = size;
+    if (own && head) {
+        block->next = head->next;
+        head->next = block;
     }
+    else {
+        block->next = head;
+        pool->blocks = block;
+    }
+    return block->data;
 }
 
-static int s_ptrmap_put (s_ptrmap_t *map, const cJSON *key, node_t *value)
+//  Builds the index over the stored strings anew, big enough for one more;
+//  -1 when out of memory. The strings lie back to back in the blocks.
+static int s_pool_index (s_pool_t *pool)
 {
-    if ((map->count + 1) * 2 > map->cap) {
-        size_t ncap = map->cap ? map->cap * 2 : 256;
-        const cJSON **keys = calloc (ncap, sizeof (*keys));
-        node_t **values = calloc (ncap, sizeof (*values));
-        if (!keys || !values) {
-            free (keys);
-            free (values);
-            return -1;
+    size_t cap = 256;
+    while ((pool->count + 1) * 2 > cap)
+        cap *= 2;
+    const char **slots = calloc (cap, sizeof (char *));
+    if (!slots)
+        return -1;
+    for (s_block_t *block = pool->blocks; block; block = block->next)
+        for (const char *s = block->data; s < block->data + block->used; s += strlen (s) + 1) {
+            size_t i = s_str_hash (s) & (cap - 1);
+            while (slots [i])
+                i = (i + 1) & (cap - 1);
+            slots [i] = s;
         }
-        for (size_t i = 0; i < map->cap; i++) {
-            if (!map->keys[i])
-                continue;
-            size_t j = s_ptr_hash (map->keys[i]) & (ncap - 1);
-            while (keys[j])
-                j = (j + 1) & (ncap - 1);
-            keys[j] = map->keys[i];
-            values[j] = map->values[i];
-        }
-        free (map->keys);
-        free (map->values);
-        map->keys = keys;
-        map->values = values;
-        map->cap = ncap;
-    }
-    size_t mask = map->cap - 1;
-    size_t i = s_ptr_hash (key) & mask;
-    while (map->keys[i] && map->keys[i] != key)
-        i = (i + 1) & mask;
-    if (!map->keys[i])
-        map->count++;
-    map->keys[i] = key;
-    map->values[i] = value;
+    free (pool->slots);
+    pool->slots = slots;
+    pool->cap = cap;
     return 0;
 }
 
-static void s_ptrmap_clear (s_ptrmap_t *map)
+//  Drops the index: it only serves adding strings, so after a load its memory
+//  goes back, and the next s_intern builds it again.
+static void s_pool_rest (s_pool_t *pool)
 {
-    if (map->cap) {
-        memset (map->keys, 0, map->cap * sizeof (*map->keys));
-        memset (map->values, 0, map->cap * sizeof (*map->values));
+    free (pool->slots);
+    pool->slots = NULL;
+    pool->cap = 0;
+}
+
+//  Returns the pool's copy of s, adding it when new; NULL when out of memory.
+static const char *s_intern (s_pool_t *pool, const char *s)
+{
+    if ((pool->count + 1) * 2 > pool->cap && s_pool_index (pool))
+        return NULL;
+    size_t mask = pool->cap - 1;
+    size_t i = s_str_hash (s) & mask;
+    for (; pool->slots [i]; i = (i + 1) & mask)
+        if (strcmp (pool->slots [i], s) == 0)
+            return pool->slots [i];
+    size_t size = strlen (s) + 1;
+    char *copy = s_pool_alloc (pool, size);
+    if (!copy)
+        return NULL;
+    pool->slots [i] = memcpy (copy, s, size);
+    pool->count++;
+    return copy;
+}
+
+static void s_pool_free (s_pool_t *pool)
+{
+    while (pool->blocks) {
+        s_block_t *next = pool->blocks->next;
+        free (pool->blocks);
+        pool->blocks = next;
     }
-    map->count = 0;
+    free (pool->slots);
+    memset (pool, 0, sizeof (*pool));
+}
+
+//  --------------------------------------------------------------------------
+//  Compact JSON
+
+//  A schema document stays in memory for the registry's life (nodes point into
+//  it: property names, enum and const values, required lists, and the JSON
+//  that a later $ref or #fragment name may walk). cJSON spends a malloc on
+//  every item, key and string; the copy puts the items in one block, in
+//  document order, and its strings in the registry's pool. Only reading cJSON
+//  calls ever see it, and one free releases it.
+//
+//  The copy is ours, which lets it carry one more fact: the valueint of an
+//  object or boolean, unused by cJSON for those types, holds the seq + 1 of
+//  the node compiled from it (0 if none), so finding a schema's node is one
+//  load. Only s_compile sets it and s_rollback clears it.
+
+static size_t s_json_count (const cJSON *json)
+{
+    size_t n = 1;
+    for (const cJSON *child = json->child; child; child = child->next)
+        n += s_json_count (child);
+    return n;
+}
+
+//  Copies json into the item at *next and on; returns it, or NULL when out of memory.
+static cJSON *s_json_put (s_pool_t *pool, cJSON **next, const cJSON *json)
+{
+    cJSON *item = (*next)++;
+    int type = json->type & 0xFF;
+    item->type = type;
+    item->valuedouble = json->valuedouble;
+    //  cJSON prints a number from valueint too; objects and booleans start
+    //  without a node.
+    item->valueint = type == cJSON_Object || type == cJSON_True || type == cJSON_False
+                   ? 0 : json->valueint;
+    if (json->string && !(item->string = (char *) s_intern (pool, json->string)))
+        return NULL;
+    if (json->valuestring && !(item->valuestring = (char *) s_intern (pool, json->valuestring)))
+        return NULL;
+    cJSON *last = NULL;
+    for (const cJSON *child = json->child; child; child = child->next) {
+        cJSON *copy = s_json_put (pool, next, child);
+        if (!copy)
+            return NULL;
+        if (last) {
+            last->next = copy;
+            copy->prev = last;
+        }
+        else
+            item->child = copy;
+        last = copy;
+    }
+    if (item->child)
+        item->child->prev = last;   //  as cJSON links them: the first child's prev is the last
+    return item;
+}
+
+//  Returns the compact copy of json, or NULL when out of memory.
+static cJSON *s_json_copy (s_pool_t *pool, const cJSON *json)
+{
+    cJSON *items = calloc (s_json_count (json), sizeof (cJSON));
+    cJSON *next = items;
+    if (items && !s_json_put (pool, &next, json)) {
+        free (items);
+        items = NULL;
+    }
+    return items;
+}
+
+//  The node compiled from a schema's JSON, or NULL.
+static node_t *s_node_of (shr_schema_t *self, const cJSON *json)
+{
+    int type = json->type & 0xFF;
+    if (type != cJSON_Object && type != cJSON_True && type != cJSON_False)
+        return NULL;
+    return json->valueint > 0 ? self->nodes [json->valueint - 1] : NULL;
 }
 
 //  --------------------------------------------------------------------------
@@ -578,24 +752,27 @@ static bool s_is_date_time (const char *s)
 //  --------------------------------------------------------------------------
 //  Nodes and documents
 
+//  A group of the node. Callers know it is there: its K_ flag or its keyword
+//  says so (a missing group would alias the node's own first bytes).
+static inline void *s_group (const node_t *node, int group)
+{
+    return (char *) node + (size_t) node->at [group] * 8;
+}
+
 static void s_node_destroy (node_t **node_p)
 {
     node_t *node = *node_p;
     if (!node)
         return;
-    shr_pattern_destroy (&node->pattern);
-    for (size_t i = 0; i < node->pprops_n; i++)
-        shr_pattern_destroy (&node->pprops [i].re);
-    free (node->pprops);
-    free (node->props);
-    free (node->prop_slots);
-    free (node->deps);
-    free (node->tuple);
-    free (node->all_of);
-    free (node->any_of);
-    free (node->one_of);
-    free (node->base);
-    free (node->ref);
+    if (node->at [G_STR]) {
+        s_str_t *str = s_group (node, G_STR);
+        shr_pattern_destroy (&str->pattern);
+    }
+    if (node->at [G_OBJ]) {
+        s_obj_t *obj = s_group (node, G_OBJ);
+        for (size_t i = 0; i < obj->pprops_n; i++)
+            shr_pattern_destroy (&obj->pprops [i].re);
+    }
     free (node);
     *node_p = NULL;
 }
@@ -605,9 +782,7 @@ static void s_doc_destroy (doc_t **doc_p)
     doc_t *doc = *doc_p;
     if (!doc)
         return;
-    cJSON_Delete (doc->json);
-    free (doc->uri);
-    free (doc->file);
+    free (doc->json);
     free (doc);
     *doc_p = NULL;
 }
@@ -631,17 +806,19 @@ static void s_rollback (shr_schema_t *self, size_t node_mark, size_t doc_mark)
 {
     s_forget_names (self->ids, node_mark);
     s_forget_names (self->files, node_mark);
-    for (size_t i = 0; i < node_mark && i < self->nodes_n; i++)
-        if (self->nodes [i]->ref_node && self->nodes [i]->ref_node->seq >= node_mark)
-            self->nodes [i]->ref_node = NULL;
-    while (self->nodes_n > node_mark)
-        s_node_destroy (&self->nodes [--self->nodes_n]);
+    for (size_t i = 0; i < node_mark && i < self->nodes_n; i++) {
+        node_t *node = self->nodes [i];
+        if ((node->has & H_REF) && node->ref_node && node->ref_node->seq >= node_mark)
+            node->ref_node = NULL;
+    }
+    while (self->nodes_n > node_mark) {
+        node_t *node = self->nodes [--self->nodes_n];
+        //  Its JSON may be compiled again; the compact copy is ours to write.
+        ((cJSON *) node->json)->valueint = 0;
+        s_node_destroy (&self->nodes [self->nodes_n]);
+    }
     while (self->docs_n > doc_mark)
         s_doc_destroy (&self->docs [--self->docs_n]);
-    //  Rebuilding always fits: the map only shrinks.
-    s_ptrmap_clear (&self->by_json);
-    for (size_t i = 0; i < self->nodes_n; i++)
-        s_ptrmap_put (&self->by_json, self->nodes [i]->json, self->nodes [i]);
 }
 
 static void *s_cfail (s_cctx_t *cc, const char *fmt, ...)
@@ -694,12 +871,144 @@ static int s_register_id (shr_schema_t *self, const char *uri, node_t *node, s_c
         s_cfail (cc, "duplicate $id \"%s\"", uri);
         return -1;
     }
-    if (zhashx_insert (self->ids, uri, node)) {
+    //  The map does not copy its keys: give it the registry's copy.
+    const char *key = s_intern (&self->strings, uri);
+    if (!key || zhashx_insert (self->ids, key, node)) {
         s_cfail (cc, "out of memory");
         return -1;
     }
     return 0;
 }
+
+//  --------------------------------------------------------------------------
+//  Node layout
+
+//  The keywords that need a group. A keyword sets its group's K_ flag only
+//  if it is listed here, so validation never reads a group a node lacks.
+static const struct {
+    const char *name;
+    int group;
+} s_keywords [] = {
+    {"multipleOf", G_NUM}, {"maximum", G_NUM}, {"exclusiveMaximum", G_NUM},
+    {"minimum", G_NUM}, {"exclusiveMinimum", G_NUM},
+    {"maxLength", G_STR}, {"minLength", G_STR}, {"pattern", G_STR}, {"format", G_STR},
+    {"items", G_ARR}, {"additionalItems", G_ARR}, {"contains", G_ARR}, {"maxItems", G_ARR},
+    {"minItems", G_ARR}, {"uniqueItems", G_ARR},
+    {"required", G_OBJ}, {"properties", G_OBJ}, {"patternProperties", G_OBJ},
+    {"dependencies", G_OBJ}, {"additionalProperties", G_OBJ}, {"propertyNames", G_OBJ},
+    {"maxProperties", G_OBJ}, {"minProperties", G_OBJ},
+    {"allOf", G_LOGIC}, {"anyOf", G_LOGIC}, {"oneOf", G_LOGIC}, {"if", G_LOGIC},
+    {"then", G_LOGIC}, {"else", G_LOGIC}, {"not", G_LOGIC},
+};
+
+static const size_t s_group_size [G_COUNT] = {
+    sizeof (s_num_t), sizeof (s_str_t), sizeof (s_arr_t), sizeof (s_obj_t), sizeof (s_logic_t)
+};
+
+//  Where the parts of a node go: the core, the groups its keywords need, then
+//  the arrays they fill, counted from the JSON so compiling never reallocates.
+//  Counts add up over repeated keywords, which then fill one array together.
+typedef struct {
+    size_t size;
+    uint8_t at [G_COUNT];
+    bool tuple_form;            //  "items" is an array, maybe empty
+    size_t tuple_n, all_of_n, any_of_n, one_of_n, props_n, pprops_n, deps_n, slots_n;
+    size_t tuple, all_of, any_of, one_of, props, pprops, deps, slots;   //  byte offsets
+} s_layout_t;
+
+//  Returns the offset of n elements of size each, reserved at the end. Parts
+//  start on 8-byte boundaries: group offsets count 8-byte words, and every
+//  part stays aligned for what it holds.
+static size_t s_reserve (size_t *size, size_t n, size_t each)
+{
+    size_t at = *size;
+    *size = (*size + n * each + 7) & ~(size_t) 7;
+    return at;
+}
+
+//  Lays out the node for json; a bare node (boolean schema, $ref) is the core.
+static void s_layout (const cJSON *json, bool bare, s_layout_t *lay)
+{
+    memset (lay, 0, sizeof (*lay));
+    bool used [G_COUNT] = {false};
+    for (const cJSON *kw = bare ? NULL : json->child; kw; kw = kw->next) {
+        const char *k = kw->string;
+        size_t i = 0, n = sizeof (s_keywords) / sizeof (s_keywords [0]);
+        while (i < n && strcmp (k, s_keywords [i].name) != 0)
+            i++;
+        if (i == n)
+            continue;
+        used [s_keywords [i].group] = true;
+        size_t count = (size_t) cJSON_GetArraySize (kw);
+        if (strcmp (k, "items") == 0 && cJSON_IsArray (kw)) {
+            lay->tuple_form = true;
+            lay->tuple_n += count;
+        }
+        else
+        if (strcmp (k, "allOf") == 0)
+            lay->all_of_n += count;
+        else
+        if (strcmp (k, "anyOf") == 0)
+            lay->any_of_n += count;
+        else
+        if (strcmp (k, "oneOf") == 0)
+            lay->one_of_n += count;
+        else
+        if (strcmp (k, "properties") == 0)
+            lay->props_n += count;
+        else
+        if (strcmp (k, "patternProperties") == 0)
+            lay->pprops_n += count;
+        else
+        if (strcmp (k, "dependencies") == 0)
+            lay->deps_n += count;
+    }
+    s_reserve (&lay->size, 1, sizeof (node_t));
+    for (int g = 0; g < G_COUNT; g++)
+        if (used [g])     //  the core and all groups fit in 255 words
+            lay->at [g] = (uint8_t) (s_reserve (&lay->size, 1, s_group_size [g]) / 8);
+    if (lay->props_n) {
+        lay->slots_n = 4;
+        while (lay->slots_n < lay->props_n * 2)
+            lay->slots_n *= 2;
+    }
+    lay->tuple = s_reserve (&lay->size, lay->tuple_n, sizeof (node_t *));
+    lay->all_of = s_reserve (&lay->size, lay->all_of_n, sizeof (node_t *));
+    lay->any_of = s_reserve (&lay->size, lay->any_of_n, sizeof (node_t *));
+    lay->one_of = s_reserve (&lay->size, lay->one_of_n, sizeof (node_t *));
+    lay->props = s_reserve (&lay->size, lay->props_n, sizeof (s_prop_t));
+    lay->pprops = s_reserve (&lay->size, lay->pprops_n, sizeof (s_pprop_t));
+    lay->deps = s_reserve (&lay->size, lay->deps_n, sizeof (s_dep_t));
+    lay->slots = s_reserve (&lay->size, lay->slots_n, sizeof (int));
+}
+
+//  Points a fresh (zeroed) node's groups at their arrays.
+static void s_layout_apply (node_t *node, const s_layout_t *lay)
+{
+    char *start = (char *) node;
+    memcpy (node->at, lay->at, sizeof (node->at));
+    if (node->at [G_ARR] && lay->tuple_form) {
+        s_arr_t *arr = s_group (node, G_ARR);
+        arr->tuple = (node_t **) (start + lay->tuple);
+    }
+    if (node->at [G_OBJ]) {
+        s_obj_t *obj = s_group (node, G_OBJ);
+        obj->props = (s_prop_t *) (start + lay->props);
+        obj->pprops = (s_pprop_t *) (start + lay->pprops);
+        obj->deps = (s_dep_t *) (start + lay->deps);
+        obj->prop_slots = (int *) (start + lay->slots);
+        obj->prop_slots_n = lay->slots_n;
+    }
+    if (node->at [G_LOGIC]) {
+        s_logic_t *logic = s_group (node, G_LOGIC);
+        logic->all_of = (node_t **) (start + lay->all_of);
+        logic->any_of = (node_t **) (start + lay->any_of);
+        logic->one_of = (node_t **) (start + lay->one_of);
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  Compiling
 
 static node_t *s_compile (shr_schema_t *self, doc_t *doc, const cJSON *json, const char *outer,
                           s_cctx_t *cc);
@@ -716,27 +1025,24 @@ static node_t *s_compile_sub (shr_schema_t *self, node_t *parent, const cJSON *j
     return node;
 }
 
-//  Compiles an array of schemas (allOf, anyOf, oneOf, items).
+//  Compiles an array of schemas (allOf, anyOf, oneOf, items) into list, which
+//  the layout sized.
 static int s_compile_list (shr_schema_t *self, node_t *node, const cJSON *kw, s_cctx_t *cc,
-                           node_t ***list_p, size_t *n_p)
+                           node_t **list, size_t *n_p)
 {
     int count = cJSON_GetArraySize (kw);
     if (!cJSON_IsArray (kw) || (count == 0 && strcmp (kw->string, "items") != 0)) {
         s_cfail (cc, "%s must be a non-empty array of schemas", kw->string);
         return -1;
     }
-    *list_p = calloc ((size_t) count + 1, sizeof (node_t *));
-    if (!*list_p) {
-        s_cfail (cc, "out of memory");
-        return -1;
-    }
     char index [24];
     int i = 0;
     for (const cJSON *item = kw->child; item; item = item->next, i++) {
         snprintf (index, sizeof (index), "%d", i);
-        if (!((*list_p) [i] = s_compile_sub (self, node, item, cc, kw->string, index)))
+        node_t *sub = s_compile_sub (self, node, item, cc, kw->string, index);
+        if (!sub)
             return -1;
-        (*n_p)++;
+        list [(*n_p)++] = sub;
     }
     return 0;
 }
@@ -748,24 +1054,20 @@ static int s_compile_map (shr_schema_t *self, node_t *node, const cJSON *kw, s_c
         s_cfail (cc, "%s must be an object", kw->string);
         return -1;
     }
-    size_t count = (size_t) cJSON_GetArraySize (kw);
     bool is_props = strcmp (kw->string, "properties") == 0;
     bool is_pprops = strcmp (kw->string, "patternProperties") == 0;
-    if (is_props && count && !(node->props = calloc (count, sizeof (s_prop_t))))
-        goto oom;
-    if (is_pprops && count && !(node->pprops = calloc (count, sizeof (s_pprop_t))))
-        goto oom;
+    s_obj_t *obj = is_props || is_pprops ? s_group (node, G_OBJ) : NULL;
     for (const cJSON *item = kw->child; item; item = item->next) {
         node_t *sub = s_compile_sub (self, node, item, cc, kw->string, item->string);
         if (!sub)
             return -1;
         if (is_props) {
-            node->props [node->props_n].name = item->string;
-            node->props [node->props_n++].node = sub;
+            obj->props [obj->props_n].name = item->string;
+            obj->props [obj->props_n++].node = sub;
         }
         else
         if (is_pprops) {
-            s_pprop_t *pp = &node->pprops [node->pprops_n];
+            s_pprop_t *pp = &obj->pprops [obj->pprops_n];
             char why [256];
             if (!(pp->re = shr_pattern_new (item->string, why, sizeof (why)))) {
                 s_cfail (cc, "bad regex in patternProperties \"%s\": %s", item->string, why);
@@ -773,13 +1075,10 @@ static int s_compile_map (shr_schema_t *self, node_t *node, const cJSON *kw, s_c
             }
             pp->src = item->string;
             pp->node = sub;
-            node->pprops_n++;
+            obj->pprops_n++;
         }
     }
     return 0;
-oom:
-    s_cfail (cc, "out of memory");
-    return -1;
 }
 
 static int s_get_count (const cJSON *kw, size_t *value, s_cctx_t *cc)
@@ -813,7 +1112,7 @@ static int s_type_bit (const char *name)
 static int s_compile_type (node_t *node, const cJSON *kw, s_cctx_t *cc)
 {
     if (cJSON_IsString (kw))
-        node->types = (unsigned) s_type_bit (kw->valuestring);
+        node->types = (uint8_t) s_type_bit (kw->valuestring);
     else
     if (cJSON_IsArray (kw)) {
         for (const cJSON *item = kw->child; item; item = item->next) {
@@ -822,7 +1121,7 @@ static int s_compile_type (node_t *node, const cJSON *kw, s_cctx_t *cc)
                 s_cfail (cc, "type must name JSON Schema types");
                 return -1;
             }
-            node->types |= (unsigned) bit;
+            node->types |= (uint8_t) bit;
         }
         if (!kw->child) {
             s_cfail (cc, "type must not be an empty array");
@@ -843,13 +1142,9 @@ static int s_compile_dependencies (shr_schema_t *self, node_t *node, const cJSON
         s_cfail (cc, "dependencies must be an object");
         return -1;
     }
-    size_t count = (size_t) cJSON_GetArraySize (kw);
-    if (count && !(node->deps = calloc (count, sizeof (s_dep_t)))) {
-        s_cfail (cc, "out of memory");
-        return -1;
-    }
+    s_obj_t *obj = s_group (node, G_OBJ);
     for (const cJSON *item = kw->child; item; item = item->next) {
-        s_dep_t *dep = &node->deps [node->deps_n];
+        s_dep_t *dep = &obj->deps [obj->deps_n];
         dep->name = item->string;
         if (cJSON_IsArray (item)) {
             for (const cJSON *name = item->child; name; name = name->next)
@@ -862,12 +1157,13 @@ static int s_compile_dependencies (shr_schema_t *self, node_t *node, const cJSON
         else
         if (!(dep->schema = s_compile_sub (self, node, item, cc, "dependencies", item->string)))
             return -1;
-        node->deps_n++;
+        obj->deps_n++;
     }
     return 0;
 }
 
 //  Compiles one keyword of an object schema. Unknown keywords are ignored.
+//  A keyword's group is there: s_layout saw the same keyword.
 static int s_compile_keyword (shr_schema_t *self, node_t *node, const cJSON *kw, s_cctx_t *cc)
 {
     const char *k = kw->string;
@@ -891,61 +1187,66 @@ static int s_compile_keyword (shr_schema_t *self, node_t *node, const cJSON *kw,
         return 0;
     }
     if (strcmp (k, "multipleOf") == 0) {
+        s_num_t *num = s_group (node, G_NUM);
         node->has |= H_MULTIPLE;
         node->kinds |= K_NUM;
-        if (s_get_number (kw, &node->multiple_of, cc))
+        if (s_get_number (kw, &num->multiple_of, cc))
             return -1;
-        if (node->multiple_of <= 0) {
+        if (num->multiple_of <= 0) {
             s_cfail (cc, "multipleOf must be greater than 0");
             return -1;
         }
         return 0;
     }
-    struct {
+    static const struct {
         const char *name;
         unsigned flag;
-        double *field;
+        size_t field;
     } numbers [] = {
-        {"maximum", H_MAXIMUM, &node->maximum},
-        {"exclusiveMaximum", H_EXMAX, &node->exclusive_maximum},
-        {"minimum", H_MINIMUM, &node->minimum},
-        {"exclusiveMinimum", H_EXMIN, &node->exclusive_minimum},
+        {"maximum", H_MAXIMUM, offsetof (s_num_t, maximum)},
+        {"exclusiveMaximum", H_EXMAX, offsetof (s_num_t, exclusive_maximum)},
+        {"minimum", H_MINIMUM, offsetof (s_num_t, minimum)},
+        {"exclusiveMinimum", H_EXMIN, offsetof (s_num_t, exclusive_minimum)},
     };
     for (size_t i = 0; i < sizeof (numbers) / sizeof (numbers [0]); i++)
         if (strcmp (k, numbers [i].name) == 0) {
             node->has |= numbers [i].flag;
             node->kinds |= K_NUM;
-            return s_get_number (kw, numbers [i].field, cc);
+            char *num = s_group (node, G_NUM);
+            return s_get_number (kw, (double *) (num + numbers [i].field), cc);
         }
-    struct {
+    static const struct {
         const char *name;
         unsigned flag, kind;
-        size_t *field;
+        int group;
+        size_t field;
     } counts [] = {
-        {"maxLength", H_MAXLEN, K_STR, &node->max_length},
-        {"minLength", H_MINLEN, K_STR, &node->min_length},
-        {"maxItems", H_MAXITEMS, K_ARR, &node->max_items},
-        {"minItems", H_MINITEMS, K_ARR, &node->min_items},
-        {"maxProperties", H_MAXPROPS, K_OBJ, &node->max_props},
-        {"minProperties", H_MINPROPS, K_OBJ, &node->min_props},
+        {"maxLength", H_MAXLEN, K_STR, G_STR, offsetof (s_str_t, max_length)},
+        {"minLength", H_MINLEN, K_STR, G_STR, offsetof (s_str_t, min_length)},
+        {"maxItems", H_MAXITEMS, K_ARR, G_ARR, offsetof (s_arr_t, max_items)},
+        {"minItems", H_MINITEMS, K_ARR, G_ARR, offsetof (s_arr_t, min_items)},
+        {"maxProperties", H_MAXPROPS, K_OBJ, G_OBJ, offsetof (s_obj_t, max_props)},
+        {"minProperties", H_MINPROPS, K_OBJ, G_OBJ, offsetof (s_obj_t, min_props)},
     };
     for (size_t i = 0; i < sizeof (counts) / sizeof (counts [0]); i++)
         if (strcmp (k, counts [i].name) == 0) {
             node->has |= counts [i].flag;
             node->kinds |= counts [i].kind;
-            return s_get_count (kw, counts [i].field, cc);
+            char *group = s_group (node, counts [i].group);
+            return s_get_count (kw, (size_t *) (group + counts [i].field), cc);
         }
     if (strcmp (k, "pattern") == 0) {
         if (!cJSON_IsString (kw)) {
             s_cfail (cc, "pattern must be a string");
             return -1;
         }
+        s_str_t *str = s_group (node, G_STR);
         char why [256];
-        if (!(node->pattern = shr_pattern_new (kw->valuestring, why, sizeof (why)))) {
+        if (!(str->pattern = shr_pattern_new (kw->valuestring, why, sizeof (why)))) {
             s_cfail (cc, "bad regex in pattern \"%s\": %s", kw->valuestring, why);
             return -1;
         }
-        node->pattern_src = kw->valuestring;
+        str->pattern_src = kw->valuestring;
         node->has |= H_PATTERN;
         node->kinds |= K_STR;
         return 0;
@@ -958,11 +1259,14 @@ static int s_compile_keyword (shr_schema_t *self, node_t *node, const cJSON *kw,
         }
         return 0;
     }
+    s_arr_t *arr = node->at [G_ARR] ? s_group (node, G_ARR) : NULL;
+    s_obj_t *obj = node->at [G_OBJ] ? s_group (node, G_OBJ) : NULL;
+    s_logic_t *logic = node->at [G_LOGIC] ? s_group (node, G_LOGIC) : NULL;
     if (strcmp (k, "items") == 0) {
         node->kinds |= K_ARR;
         if (cJSON_IsArray (kw))
-            return s_compile_list (self, node, kw, cc, &node->tuple, &node->tuple_n);
-        slot = &node->items;
+            return s_compile_list (self, node, kw, cc, arr->tuple, &arr->tuple_n);
+        slot = &arr->items;
     }
     else
     if (strcmp (k, "uniqueItems") == 0) {
@@ -987,7 +1291,7 @@ static int s_compile_keyword (shr_schema_t *self, node_t *node, const cJSON *kw,
                 s_cfail (cc, "required must list property names");
                 return -1;
             }
-        node->required = kw->child ? kw : NULL;
+        obj->required = kw->child ? kw : NULL;
         node->kinds |= K_OBJ;
         return 0;
     }
@@ -1007,42 +1311,42 @@ static int s_compile_keyword (shr_schema_t *self, node_t *node, const cJSON *kw,
     else
     if (strcmp (k, "allOf") == 0) {
         node->kinds |= K_LOGIC;
-        return s_compile_list (self, node, kw, cc, &node->all_of, &node->all_of_n);
+        return s_compile_list (self, node, kw, cc, logic->all_of, &logic->all_of_n);
     }
     else
     if (strcmp (k, "anyOf") == 0) {
         node->kinds |= K_LOGIC;
-        return s_compile_list (self, node, kw, cc, &node->any_of, &node->any_of_n);
+        return s_compile_list (self, node, kw, cc, logic->any_of, &logic->any_of_n);
     }
     else
     if (strcmp (k, "oneOf") == 0) {
         node->kinds |= K_LOGIC;
-        return s_compile_list (self, node, kw, cc, &node->one_of, &node->one_of_n);
+        return s_compile_list (self, node, kw, cc, logic->one_of, &logic->one_of_n);
     }
     else
     if (strcmp (k, "additionalItems") == 0)
-        slot = &node->additional_items, kind = K_ARR;
+        slot = &arr->additional_items, kind = K_ARR;
     else
     if (strcmp (k, "contains") == 0)
-        slot = &node->contains, kind = K_ARR;
+        slot = &arr->contains, kind = K_ARR;
     else
     if (strcmp (k, "additionalProperties") == 0)
-        slot = &node->additional_props, kind = K_OBJ;
+        slot = &obj->additional_props, kind = K_OBJ;
     else
     if (strcmp (k, "propertyNames") == 0)
-        slot = &node->property_names, kind = K_OBJ;
+        slot = &obj->property_names, kind = K_OBJ;
     else
     if (strcmp (k, "if") == 0)
-        slot = &node->if_, kind = K_LOGIC;
+        slot = &logic->if_, kind = K_LOGIC;
     else
     if (strcmp (k, "then") == 0)
-        slot = &node->then_;
+        slot = &logic->then_;
     else
     if (strcmp (k, "else") == 0)
-        slot = &node->else_;
+        slot = &logic->else_;
     else
     if (strcmp (k, "not") == 0)
-        slot = &node->not_, kind = K_LOGIC;
+        slot = &logic->not_, kind = K_LOGIC;
     if (!slot)
         return 0;
     node->kinds |= kind;
@@ -1050,11 +1354,13 @@ static int s_compile_keyword (shr_schema_t *self, node_t *node, const cJSON *kw,
     return *slot ? 0 : -1;
 }
 
-//  Hashes a property name from its length and three of its bytes: FNV over
-//  every byte was the largest cost of validating a typical object.
-static uint32_t s_hash_str (const char *s)
+//  Hashes a property name from its length (returned in *len_p) and three of
+//  its bytes: FNV over every byte was the largest cost of validating a
+//  typical object.
+static uint32_t s_hash_str (const char *s, size_t *len_p)
 {
     size_t len = strlen (s);
+    *len_p = len;
     uint32_t hash = (uint32_t) len;
     if (len)
         hash ^= ((uint32_t) (unsigned char) s [0] << 8) ^ ((uint32_t) (unsigned char) s [len / 2] << 16)
@@ -1063,97 +1369,121 @@ static uint32_t s_hash_str (const char *s)
     return hash ^ (hash >> 15);
 }
 
-//  Inline equality for short keys: cheaper than a call to strcmp on the hot path.
-static inline bool s_streq (const char *a, const char *b)
+//  Equality of two keys of length len, inline and a word at a time: comparing
+//  names byte by byte was most of the cost of finding a property. The last
+//  word overlaps the ones before, so no byte past either key is read.
+static inline bool s_key_equal (const char *a, const char *b, size_t len)
 {
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
+    uint64_t x, y;
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy (&x, a + i, 8);
+            memcpy (&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy (&x, a + len - 8, 8);
+        memcpy (&y, b + len - 8, 8);
+        return x == y;
+    }
+    if (len >= 4) {
+        uint32_t head_a, head_b, tail_a, tail_b;
+        memcpy (&head_a, a, 4);
+        memcpy (&head_b, b, 4);
+        memcpy (&tail_a, a + len - 4, 4);
+        memcpy (&tail_b, b + len - 4, 4);
+        return head_a == head_b && tail_a == tail_b;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (a [i] != b [i])
+            return false;
+    return true;
 }
 
 //  Index of the property called name, or -1.
-static int s_prop_find (const node_t *node, const char *name)
+static int s_prop_find (const s_obj_t *obj, const char *name)
 {
-    if (!node->prop_slots_n)
+    if (!obj->prop_slots_n)
         return -1;
-    uint32_t hash = s_hash_str (name);
-    size_t mask = node->prop_slots_n - 1;
-    for (size_t i = hash & mask; node->prop_slots [i] >= 0; i = (i + 1) & mask) {
-        const s_prop_t *prop = &node->props [node->prop_slots [i]];
-        if (prop->hash == hash && s_streq (prop->name, name))
-            return node->prop_slots [i];
+    size_t len;
+    uint32_t hash = s_hash_str (name, &len);
+    size_t mask = obj->prop_slots_n - 1;
+    for (size_t i = hash & mask; obj->prop_slots [i] >= 0; i = (i + 1) & mask) {
+        const s_prop_t *prop = &obj->props [obj->prop_slots [i]];
+        if (prop->hash == hash && prop->len == len && s_key_equal (prop->name, name, len))
+            return obj->prop_slots [i];
     }
     return -1;
 }
 
-//  Builds the hash index over properties and the required-name bitmask, so an
-//  object is checked in one pass over its members.
-static int s_index_props (node_t *node, s_cctx_t *cc)
+//  Builds the hash index over properties (its room was laid out with the
+//  node) and the required-name bitmask, so an object is checked in one pass
+//  over its members.
+static void s_index_props (node_t *node)
 {
-    if (node->props_n) {
-        size_t n = 4;
-        while (n < node->props_n * 2)
-            n *= 2;
-        if (!(node->prop_slots = malloc (n * sizeof (int)))) {
-            s_cfail (cc, "out of memory");
-            return -1;
-        }
-        node->prop_slots_n = n;
-        for (size_t i = 0; i < n; i++)
-            node->prop_slots [i] = -1;
-        for (size_t p = 0; p < node->props_n; p++) {
-            //  With duplicate names the first one stays reachable, as in a linear scan.
-            if (s_prop_find (node, node->props [p].name) >= 0)
-                continue;
-            node->props [p].hash = s_hash_str (node->props [p].name);
-            size_t i = node->props [p].hash & (n - 1);
-            while (node->prop_slots [i] >= 0)
-                i = (i + 1) & (n - 1);
-            node->prop_slots [i] = (int) p;
-        }
+    if (!node->at [G_OBJ])
+        return;
+    s_obj_t *obj = s_group (node, G_OBJ);
+    size_t n = obj->prop_slots_n;
+    for (size_t i = 0; i < n; i++)
+        obj->prop_slots [i] = -1;
+    for (size_t p = 0; p < obj->props_n; p++) {
+        //  With duplicate names the first one stays reachable, as in a linear scan.
+        if (s_prop_find (obj, obj->props [p].name) >= 0)
+            continue;
+        size_t len;
+        obj->props [p].hash = s_hash_str (obj->props [p].name, &len);
+        obj->props [p].len = (uint32_t) len;
+        size_t i = obj->props [p].hash & (n - 1);
+        while (obj->prop_slots [i] >= 0)
+            i = (i + 1) & (n - 1);
+        obj->prop_slots [i] = (int) p;
     }
-    if (node->required)
-        for (const cJSON *name = node->required->child; name; name = name->next) {
-            int index = s_prop_find (node, name->valuestring);
+    if (obj->required)
+        for (const cJSON *name = obj->required->child; name; name = name->next) {
+            int index = s_prop_find (obj, name->valuestring);
             if (index >= 0 && index < 64)
-                node->required_mask |= (uint64_t) 1 << index;
+                obj->required_mask |= (uint64_t) 1 << index;
             else
-                node->required_other = true;
+                obj->required_other = true;
         }
-    return 0;
 }
 
-//  Compiles json (seen with base URI outer) into a node, or returns the node it
-//  already has. The node is registered before its children are compiled, so a
-//  schema reached twice is compiled once.
+//  Compiles json (seen with base URI outer, a string that outlives the node:
+//  its document's URI, a parent's base or a shared string) into a node, or
+//  returns the node it already has. The node is registered before its
+//  children are compiled, so a schema reached twice is compiled once.
 static node_t *s_compile (shr_schema_t *self, doc_t *doc, const cJSON *json, const char *outer,
                           s_cctx_t *cc)
 {
-    node_t *node = s_ptrmap_get (&self->by_json, json);
+    node_t *node = s_node_of (self, json);
     if (node)
         return node;
-    node = calloc (1, sizeof (node_t));
-    if (!node)
+    bool object = cJSON_IsObject (json);
+    if (!object && !cJSON_IsBool (json))
+        return s_cfail (cc, "a schema must be an object or a boolean");
+    const cJSON *ref = object ? cJSON_GetObjectItemCaseSensitive (json, "$ref") : NULL;
+    s_layout_t layout;
+    s_layout (json, !object || ref, &layout);
+    //  A node's seq + 1 must fit the valueint that records it.
+    if (self->nodes_n >= INT_MAX || !(node = calloc (1, layout.size)))
         return s_cfail (cc, "out of memory");
-    node->seq = self->nodes_n;
+    node->seq = (uint32_t) self->nodes_n;
     node->doc = doc;
     node->json = json;
+    node->base = outer;
     node->boolean = -1;
+    s_layout_apply (node, &layout);
     if (!s_push ((void ***) &self->nodes, &self->nodes_n, &self->nodes_cap, node)) {
         free (node);
         return s_cfail (cc, "out of memory");
     }
-    if (s_ptrmap_put (&self->by_json, json, node))
-        return s_cfail (cc, "out of memory");
+    ((cJSON *) json)->valueint = (int) node->seq + 1;
 
-    if (cJSON_IsBool (json)) {
+    if (!object) {
         node->boolean = cJSON_IsTrue (json);
-        node->base = strdup (outer);
-        return node->base ? node : s_cfail (cc, "out of memory");
+        return node;
     }
-    if (!cJSON_IsObject (json))
-        return s_cfail (cc, "a schema must be an object or a boolean");
-
     const cJSON *id = cJSON_GetObjectItemCaseSensitive (json, "$id");
     if (cJSON_IsString (id)) {
         char *uri = s_uri_resolve (outer, id->valuestring);
@@ -1167,21 +1497,23 @@ static node_t *s_compile (shr_schema_t *self, doc_t *doc, const cJSON *json, con
             *hash = '\0';
         if (!rc && id->valuestring [0] != '#')
             rc = s_register_id (self, uri, node, cc);
-        node->base = uri;
+        const char *base = rc ? NULL : s_intern (&self->strings, uri);
+        free (uri);
         if (rc)
             return NULL;
+        if (!base)
+            return s_cfail (cc, "out of memory");
+        node->base = base;
     }
-    else
-    if (!(node->base = strdup (outer)))
-        return s_cfail (cc, "out of memory");
-
-    const cJSON *ref = cJSON_GetObjectItemCaseSensitive (json, "$ref");
     if (ref) {
         if (!cJSON_IsString (ref))
             return s_cfail (cc, "$ref must be a string");
         //  draft-07: a $ref's siblings are ignored, $id included, but definitions
         //  beside it may hold $ids that other refs name.
-        if (!(node->ref = s_uri_resolve (outer, ref->valuestring)))
+        char *uri = s_uri_resolve (outer, ref->valuestring);
+        node->ref = uri ? s_intern (&self->strings, uri) : NULL;
+        free (uri);
+        if (!node->ref)
             return s_cfail (cc, "out of memory");
         node->has |= H_REF;
         const cJSON *defs = cJSON_GetObjectItemCaseSensitive (json, "definitions");
@@ -1192,30 +1524,36 @@ static node_t *s_compile (shr_schema_t *self, doc_t *doc, const cJSON *json, con
     for (const cJSON *kw = json->child; kw; kw = kw->next)
         if (s_compile_keyword (self, node, kw, cc))
             return NULL;
-    if (!node->if_)
-        node->then_ = node->else_ = NULL;   //  then and else mean nothing without if
-    return s_index_props (node, cc) ? NULL : node;
+    if (node->at [G_LOGIC]) {
+        s_logic_t *logic = s_group (node, G_LOGIC);
+        if (!logic->if_)
+            logic->then_ = logic->else_ = NULL;     //  then and else mean nothing without if
+    }
+    s_index_props (node);
+    return node;
 }
 
 //  --------------------------------------------------------------------------
 //  Reference resolution
 
 //  Compiles json found by a JSON pointer after the registry was built; on
-//  failure nothing of it stays.
+//  failure nothing of it stays. outer may be the caller's string.
 static node_t *s_compile_late (shr_schema_t *self, doc_t *doc, const cJSON *json, const char *outer,
                                char *err, size_t errlen)
 {
-    node_t *node = s_ptrmap_get (&self->by_json, json);
+    node_t *node = s_node_of (self, json);
     if (node)
         return node;
     s_cctx_t cc = {.err = err, .errlen = errlen, .what = doc->file ? doc->file : doc->uri};
+    const char *base = s_intern (&self->strings, outer);
+    if (!base)
+        return s_cfail (&cc, "out of memory");
     size_t mark = self->nodes_n;
-    node = s_compile (self, doc, json, outer, &cc);
+    node = s_compile (self, doc, json, base, &cc);
     if (!node)
         s_rollback (self, mark, self->docs_n);
     return node;
 }
-
 //  Follows a JSON pointer (already percent-decoded) from node, keeping track of
 //  the base URI as it enters schemas with an $id.
 static node_t *s_walk_pointer (shr_schema_t *self, node_t *from, const char *pointer, char *err,
@@ -1328,28 +1666,21 @@ static void s_resolve_all (shr_schema_t *self)
     }
 }
 
+
 //  --------------------------------------------------------------------------
 //  Registry
 
-//  Hashes a URI eight bytes at a time: every validation looks its schema up by
-//  name, and czmq's default byte-at-a-time hash cost more than the lookup itself.
-static size_t s_uri_hash (const void *key)
+//  A name map: our hash, and keys that the map neither copies nor frees (they
+//  are document URIs and shared strings, which outlive the names).
+static zhashx_t *s_names_new (void)
 {
-    const char *s = (const char *) key;
-    size_t len = strlen (s);
-    uint64_t hash = 0x9E3779B97F4A7C15ULL ^ len;
-    while (len >= 8) {
-        uint64_t word;
-        memcpy (&word, s, 8);
-        hash = (hash ^ word) * 0xff51afd7ed558ccdULL;
-        hash ^= hash >> 32;
-        s += 8;
-        len -= 8;
+    zhashx_t *names = zhashx_new ();
+    if (names) {
+        zhashx_set_key_hasher (names, s_str_hash);
+        zhashx_set_key_duplicator (names, NULL);
+        zhashx_set_key_destructor (names, NULL);
     }
-    uint64_t tail = 0;
-    memcpy (&tail, s, len);
-    hash = (hash ^ tail) * 0xc4ceb9fe1a85ec53ULL;
-    return (size_t) (hash ^ (hash >> 29));
+    return names;
 }
 
 shr_schema_t *shr_schema_new (void)
@@ -1357,16 +1688,14 @@ shr_schema_t *shr_schema_new (void)
     shr_schema_t *self = calloc (1, sizeof (shr_schema_t));
     if (!self)
         return NULL;
-    self->ids = zhashx_new ();
-    self->files = zhashx_new ();
+    self->ids = s_names_new ();
+    self->files = s_names_new ();
     if (!self->ids || !self->files) {
         zhashx_destroy (&self->ids);
         zhashx_destroy (&self->files);
         free (self);
         return NULL;
     }
-    zhashx_set_key_hasher (self->ids, s_uri_hash);
-    zhashx_set_key_hasher (self->files, s_uri_hash);
     return self;
 }
 
@@ -1375,16 +1704,16 @@ void shr_schema_destroy (shr_schema_t **self_p)
     if (!self_p || !*self_p)
         return;
     shr_schema_t *self = *self_p;
+    //  The maps first: their keys live in the documents and the pool.
+    zhashx_destroy (&self->ids);
+    zhashx_destroy (&self->files);
     for (size_t i = 0; i < self->nodes_n; i++)
         s_node_destroy (&self->nodes [i]);
     for (size_t i = 0; i < self->docs_n; i++)
         s_doc_destroy (&self->docs [i]);
     free (self->nodes);
     free (self->docs);
-    free (self->by_json.keys);
-    free (self->by_json.values);
-    zhashx_destroy (&self->ids);
-    zhashx_destroy (&self->files);
+    s_pool_free (&self->strings);
     free (self);
     *self_p = NULL;
 }
@@ -1410,28 +1739,31 @@ static int s_add_doc (shr_schema_t *self, const char *uri, cJSON *json, const ch
         cJSON_Delete (json);
         return -1;
     }
-    doc_t *doc = calloc (1, sizeof (doc_t));
-    if (!doc || !(doc->uri = strdup (uri)) || (file && !(doc->file = strdup (file)))
-        || !s_push ((void ***) &self->docs, &self->docs_n, &self->docs_cap, doc)) {
-        if (doc) {
-            free (doc->uri);
-            free (doc->file);
-        }
+    //  One allocation for the document and its two names.
+    size_t uri_size = strlen (uri) + 1, file_size = file ? strlen (file) + 1 : 0;
+    doc_t *doc = calloc (1, sizeof (doc_t) + uri_size + file_size);
+    cJSON *copy = doc ? s_json_copy (&self->strings, json) : NULL;
+    cJSON_Delete (json);
+    if (!copy || !s_push ((void ***) &self->docs, &self->docs_n, &self->docs_cap, doc)) {
+        free (copy);
         free (doc);
-        cJSON_Delete (json);
         s_seterr (err, errlen, "%s: out of memory", what);
         return -1;
     }
-    doc->json = json;
+    char *names = (char *) (doc + 1);
+    doc->uri = memcpy (names, uri, uri_size);
+    if (file)
+        doc->file = memcpy (names + uri_size, file, file_size);
+    doc->json = copy;
     doc->gen = gen;
     size_t node_mark = self->nodes_n;
     s_cctx_t cc = {.err = err, .errlen = errlen, .what = what};
-    node_t *root = s_compile (self, doc, json, uri, &cc);
-    if (root && !zhashx_lookup (self->ids, uri) && zhashx_insert (self->ids, uri, root)) {
+    node_t *root = s_compile (self, doc, doc->json, doc->uri, &cc);
+    if (root && !zhashx_lookup (self->ids, doc->uri) && zhashx_insert (self->ids, doc->uri, root)) {
         s_seterr (err, errlen, "%s: out of memory", what);
         root = NULL;
     }
-    if (root && strncmp (uri, "schema:/", 8) == 0 && zhashx_insert (self->files, uri + 8, root)) {
+    if (root && strncmp (uri, "schema:/", 8) == 0 && zhashx_insert (self->files, doc->uri + 8, root)) {
         s_seterr (err, errlen, "%s: out of memory", what);
         root = NULL;
     }
@@ -1457,6 +1789,7 @@ int shr_schema_add (shr_schema_t *self, const char *uri, cJSON **doc_p, char *er
     s_resolve_all (self);
     return 0;
 }
+
 
 //  Reads a whole file; NULL with errno set on failure.
 static char *s_read_file (const char *path)
@@ -1583,6 +1916,27 @@ out:
     return rc;
 }
 
+//  Gives back what only loading needed: the growth room of the node and
+//  document arrays, and the string pool's index. A service loads once.
+static void s_trim (shr_schema_t *self)
+{
+    s_pool_rest (&self->strings);
+    if (self->nodes_n && self->nodes_n < self->nodes_cap) {
+        node_t **nodes = realloc (self->nodes, self->nodes_n * sizeof (node_t *));
+        if (nodes) {
+            self->nodes = nodes;
+            self->nodes_cap = self->nodes_n;
+        }
+    }
+    if (self->docs_n && self->docs_n < self->docs_cap) {
+        doc_t **docs = realloc (self->docs, self->docs_n * sizeof (doc_t *));
+        if (docs) {
+            self->docs = docs;
+            self->docs_cap = self->docs_n;
+        }
+    }
+}
+
 int shr_schema_load_dir (shr_schema_t *self, const char *dir, char *err, size_t errlen)
 {
     if (!self || !dir) {
@@ -1619,11 +1973,10 @@ int shr_schema_load_dir (shr_schema_t *self, const char *dir, char *err, size_t 
             }
         }
     }
-    if (rc) {
+    if (rc)
         s_rollback (self, node_mark, doc_mark);
-        return -1;
-    }
-    return loaded;
+    s_trim (self);
+    return rc ? -1 : loaded;
 }
 
 //  Finds the schema called name: a relative file name, or an absolute URI.
@@ -1826,32 +2179,34 @@ static bool s_is_multiple (double value, double divisor)
 
 static bool s_valid_number (const node_t *node, const cJSON *inst, s_vctx_t *ctx, const s_path_t *path)
 {
+    const s_num_t *num = s_group (node, G_NUM);
     double v = inst->valuedouble;
-    if ((node->has & H_MINIMUM) && v < node->minimum)
-        return s_fail_number (ctx, path, "at least", node->minimum);
-    if ((node->has & H_EXMIN) && v <= node->exclusive_minimum)
-        return s_fail_number (ctx, path, "greater than", node->exclusive_minimum);
-    if ((node->has & H_MAXIMUM) && v > node->maximum)
-        return s_fail_number (ctx, path, "at most", node->maximum);
-    if ((node->has & H_EXMAX) && v >= node->exclusive_maximum)
-        return s_fail_number (ctx, path, "less than", node->exclusive_maximum);
-    if ((node->has & H_MULTIPLE) && !s_is_multiple (v, node->multiple_of))
-        return s_fail_number (ctx, path, "a multiple of", node->multiple_of);
+    if ((node->has & H_MINIMUM) && v < num->minimum)
+        return s_fail_number (ctx, path, "at least", num->minimum);
+    if ((node->has & H_EXMIN) && v <= num->exclusive_minimum)
+        return s_fail_number (ctx, path, "greater than", num->exclusive_minimum);
+    if ((node->has & H_MAXIMUM) && v > num->maximum)
+        return s_fail_number (ctx, path, "at most", num->maximum);
+    if ((node->has & H_EXMAX) && v >= num->exclusive_maximum)
+        return s_fail_number (ctx, path, "less than", num->exclusive_maximum);
+    if ((node->has & H_MULTIPLE) && !s_is_multiple (v, num->multiple_of))
+        return s_fail_number (ctx, path, "a multiple of", num->multiple_of);
     return true;
 }
 
 static bool s_valid_string (const node_t *node, const cJSON *inst, s_vctx_t *ctx, const s_path_t *path)
 {
+    const s_str_t *str = s_group (node, G_STR);
     const char *s = inst->valuestring;
     if (node->has & (H_MAXLEN | H_MINLEN)) {
         size_t len = s_utf8_len (s);
-        if ((node->has & H_MINLEN) && len < node->min_length)
-            return s_fail (ctx, path, "must be at least %zu characters long", node->min_length);
-        if ((node->has & H_MAXLEN) && len > node->max_length)
-            return s_fail (ctx, path, "must be at most %zu characters long", node->max_length);
+        if ((node->has & H_MINLEN) && len < str->min_length)
+            return s_fail (ctx, path, "must be at least %zu characters long", str->min_length);
+        if ((node->has & H_MAXLEN) && len > str->max_length)
+            return s_fail (ctx, path, "must be at most %zu characters long", str->max_length);
     }
-    if ((node->has & H_PATTERN) && !shr_pattern_match (node->pattern, s))
-        return s_fail (ctx, path, "must match pattern %s", node->pattern_src);
+    if ((node->has & H_PATTERN) && !shr_pattern_match (str->pattern, s))
+        return s_fail (ctx, path, "must match pattern %s", str->pattern_src);
     if ((node->has & H_DATE_TIME) && !s_is_date_time (s))
         return s_fail (ctx, path, "must be an RFC 3339 date-time");
     return true;
@@ -1859,21 +2214,22 @@ static bool s_valid_string (const node_t *node, const cJSON *inst, s_vctx_t *ctx
 
 static bool s_valid_array (const node_t *node, const cJSON *inst, s_vctx_t *ctx, const s_path_t *path)
 {
+    const s_arr_t *arr = s_group (node, G_ARR);
     size_t count = 0;
     for (const cJSON *item = inst->child; item; item = item->next)
         count++;
-    if ((node->has & H_MINITEMS) && count < node->min_items)
-        return s_fail (ctx, path, "must have at least %zu items", node->min_items);
-    if ((node->has & H_MAXITEMS) && count > node->max_items)
-        return s_fail (ctx, path, "must have at most %zu items", node->max_items);
-    if (node->items || node->tuple) {
+    if ((node->has & H_MINITEMS) && count < arr->min_items)
+        return s_fail (ctx, path, "must have at least %zu items", arr->min_items);
+    if ((node->has & H_MAXITEMS) && count > arr->max_items)
+        return s_fail (ctx, path, "must have at most %zu items", arr->max_items);
+    if (arr->items || arr->tuple) {
         size_t i = 0;
         for (const cJSON *item = inst->child; item; item = item->next, i++) {
             s_path_t here = {path, NULL, i};
-            const node_t *schema = node->items;
-            if (node->tuple) {
-                schema = i < node->tuple_n ? node->tuple [i] : node->additional_items;
-                if (schema && schema->boolean == 0 && i >= node->tuple_n)
+            const node_t *schema = arr->items;
+            if (arr->tuple) {
+                schema = i < arr->tuple_n ? arr->tuple [i] : arr->additional_items;
+                if (schema && schema->boolean == 0 && i >= arr->tuple_n)
                     return s_fail (ctx, &here, "is not allowed (additionalItems is false)");
             }
             if (schema && !s_valid (schema, item, ctx, &here))
@@ -1889,14 +2245,14 @@ static bool s_valid_array (const node_t *node, const cJSON *inst, s_vctx_t *ctx,
                     return s_fail (ctx, path, "must not contain duplicates (items %zu and %zu are equal)", i, j);
         }
     }
-    if (node->contains) {
+    if (arr->contains) {
         shr_schema_error_t *saved = ctx->err;
         ctx->err = NULL;
         bool found = false;
         size_t i = 0;
         for (const cJSON *item = inst->child; item && !found; item = item->next, i++) {
             s_path_t here = {path, NULL, i};
-            found = s_valid (node->contains, item, ctx, &here);
+            found = s_valid (arr->contains, item, ctx, &here);
         }
         ctx->err = saved;
         if (!found)
@@ -1913,9 +2269,9 @@ S_COLD static void s_prefix_message (shr_schema_error_t *err, const char *prefix
 }
 
 //  Checks required names one by one; reports the first one missing.
-static bool s_check_required (const node_t *node, const cJSON *inst, s_vctx_t *ctx, const s_path_t *path)
+static bool s_check_required (const s_obj_t *obj, const cJSON *inst, s_vctx_t *ctx, const s_path_t *path)
 {
-    for (const cJSON *name = node->required->child; name; name = name->next)
+    for (const cJSON *name = obj->required->child; name; name = name->next)
         if (!cJSON_GetObjectItemCaseSensitive (inst, name->valuestring)) {
             s_path_t here = {path, name->valuestring, 0};
             return s_fail (ctx, &here, "is required");
@@ -1925,49 +2281,50 @@ static bool s_check_required (const node_t *node, const cJSON *inst, s_vctx_t *c
 
 static bool s_valid_object (const node_t *node, const cJSON *inst, s_vctx_t *ctx, const s_path_t *path)
 {
+    const s_obj_t *obj = s_group (node, G_OBJ);
     if (node->has & (H_MINPROPS | H_MAXPROPS)) {
         size_t count = 0;
         for (const cJSON *m = inst->child; m; m = m->next)
             count++;
-        if ((node->has & H_MINPROPS) && count < node->min_props)
-            return s_fail (ctx, path, "must have at least %zu properties", node->min_props);
-        if ((node->has & H_MAXPROPS) && count > node->max_props)
-            return s_fail (ctx, path, "must have at most %zu properties", node->max_props);
+        if ((node->has & H_MINPROPS) && count < obj->min_props)
+            return s_fail (ctx, path, "must have at least %zu properties", obj->min_props);
+        if ((node->has & H_MAXPROPS) && count > obj->max_props)
+            return s_fail (ctx, path, "must have at most %zu properties", obj->max_props);
     }
     //  One pass over the members: find each one's property schema through the
     //  hash index and note which required properties were seen.
     uint64_t seen = 0;
-    if (node->props_n || node->pprops_n || node->additional_props || node->property_names
-        || node->required_mask) {
+    if (obj->props_n || obj->pprops_n || obj->additional_props || obj->property_names
+        || obj->required_mask) {
         for (const cJSON *m = inst->child; m; m = m->next) {
             s_path_t here = {path, m->string, 0};
             bool matched = false;
-            int index = node->props_n ? s_prop_find (node, m->string) : -1;
+            int index = obj->props_n ? s_prop_find (obj, m->string) : -1;
             if (index >= 0) {
                 matched = true;
                 if (index < 64)
                     seen |= (uint64_t) 1 << index;
-                if (!s_valid (node->props [index].node, m, ctx, &here))
+                if (!s_valid (obj->props [index].node, m, ctx, &here))
                     return false;
             }
-            for (size_t i = 0; i < node->pprops_n; i++)
-                if (shr_pattern_match (node->pprops [i].re, m->string)) {
+            for (size_t i = 0; i < obj->pprops_n; i++)
+                if (shr_pattern_match (obj->pprops [i].re, m->string)) {
                     matched = true;
-                    if (!s_valid (node->pprops [i].node, m, ctx, &here))
+                    if (!s_valid (obj->pprops [i].node, m, ctx, &here))
                         return false;
                 }
-            if (!matched && node->additional_props) {
-                if (node->additional_props->boolean == 0)
+            if (!matched && obj->additional_props) {
+                if (obj->additional_props->boolean == 0)
                     return s_fail (ctx, &here, "is not allowed (additionalProperties is false)");
-                if (!s_valid (node->additional_props, m, ctx, &here))
+                if (!s_valid (obj->additional_props, m, ctx, &here))
                     return false;
             }
-            if (node->property_names) {
+            if (obj->property_names) {
                 //  A stack string stands in for the name: no allocation.
                 cJSON name = {0};
                 name.type = cJSON_String;
                 name.valuestring = m->string;
-                if (!s_valid (node->property_names, &name, ctx, &here)) {
+                if (!s_valid (obj->property_names, &name, ctx, &here)) {
                     if (ctx->err)
                         s_prefix_message (ctx->err, "property name ");
                     return false;
@@ -1975,11 +2332,11 @@ static bool s_valid_object (const node_t *node, const cJSON *inst, s_vctx_t *ctx
             }
         }
     }
-    if (node->required && ((seen & node->required_mask) != node->required_mask || node->required_other)
-        && !s_check_required (node, inst, ctx, path))
+    if (obj->required && ((seen & obj->required_mask) != obj->required_mask || obj->required_other)
+        && !s_check_required (obj, inst, ctx, path))
         return false;
-    for (size_t i = 0; i < node->deps_n; i++) {
-        const s_dep_t *dep = &node->deps [i];
+    for (size_t i = 0; i < obj->deps_n; i++) {
+        const s_dep_t *dep = &obj->deps [i];
         if (!cJSON_GetObjectItemCaseSensitive (inst, dep->name))
             continue;
         if (dep->required) {
@@ -2033,44 +2390,45 @@ S_COLD static bool s_fail_branches (node_t *const *branches, size_t n, const cha
 
 static bool s_valid_logic (const node_t *node, const cJSON *inst, s_vctx_t *ctx, const s_path_t *path)
 {
-    for (size_t i = 0; i < node->all_of_n; i++)
-        if (!s_valid (node->all_of [i], inst, ctx, path))
+    const s_logic_t *logic = s_group (node, G_LOGIC);
+    for (size_t i = 0; i < logic->all_of_n; i++)
+        if (!s_valid (logic->all_of [i], inst, ctx, path))
             return false;
     shr_schema_error_t *saved = ctx->err;
-    if (node->any_of_n) {
+    if (logic->any_of_n) {
         ctx->err = NULL;
         bool any = false;
-        for (size_t i = 0; i < node->any_of_n && !any; i++)
-            any = s_valid (node->any_of [i], inst, ctx, path);
+        for (size_t i = 0; i < logic->any_of_n && !any; i++)
+            any = s_valid (logic->any_of [i], inst, ctx, path);
         ctx->err = saved;
         if (!any)
-            return ctx->err ? s_fail_branches (node->any_of, node->any_of_n, "anyOf", inst, ctx, path)
+            return ctx->err ? s_fail_branches (logic->any_of, logic->any_of_n, "anyOf", inst, ctx, path)
                             : false;
     }
-    if (node->one_of_n) {
+    if (logic->one_of_n) {
         ctx->err = NULL;
         size_t matched = 0;
-        for (size_t i = 0; i < node->one_of_n && (matched < 2 || saved); i++)
-            matched += s_valid (node->one_of [i], inst, ctx, path);
+        for (size_t i = 0; i < logic->one_of_n && (matched < 2 || saved); i++)
+            matched += s_valid (logic->one_of [i], inst, ctx, path);
         ctx->err = saved;
         if (matched == 0)
-            return ctx->err ? s_fail_branches (node->one_of, node->one_of_n, "oneOf", inst, ctx, path)
+            return ctx->err ? s_fail_branches (logic->one_of, logic->one_of_n, "oneOf", inst, ctx, path)
                             : false;
         if (matched > 1)
             return s_fail (ctx, path, "must match exactly one of the oneOf schemas (matched %zu)", matched);
     }
-    if (node->not_) {
+    if (logic->not_) {
         ctx->err = NULL;
-        bool matched = s_valid (node->not_, inst, ctx, path);
+        bool matched = s_valid (logic->not_, inst, ctx, path);
         ctx->err = saved;
         if (matched)
             return s_fail (ctx, path, "must not match the \"not\" schema");
     }
-    if (node->if_) {
+    if (logic->if_) {
         ctx->err = NULL;
-        bool cond = s_valid (node->if_, inst, ctx, path);
+        bool cond = s_valid (logic->if_, inst, ctx, path);
         ctx->err = saved;
-        const node_t *next = cond ? node->then_ : node->else_;
+        const node_t *next = cond ? logic->then_ : logic->else_;
         if (next && !s_valid (next, inst, ctx, path))
             return false;
     }

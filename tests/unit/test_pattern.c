@@ -1,6 +1,9 @@
 /*  test_pattern - shr_pattern's DFA against regexec on the same translated
     pattern.
 
+    The reference is a regex the test compiles itself from shr_pattern_posix,
+    with the flags shr_pattern_new uses: a pattern on the DFA keeps no regex.
+
     Differential: every pattern in s_fast_cases must compile to the DFA, and
     for each one the DFA and regexec must agree on thousands of strings: every
     string up to 5 bytes over a small alphabet taken from the pattern, then
@@ -12,6 +15,7 @@
 #include "shr_pattern.h"
 #include "testutil.h"
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -187,13 +191,37 @@ static void s_print_escaped (const char *s)
 typedef struct {
     const shr_pattern_t *pattern;
     const char *source;
+    regex_t reference;      //  regcomp of the same POSIX rewrite
     int checked, matched, mismatched;
 } s_diff_t;
+
+//  Compiles the reference regex for pattern, built from source; false (and a
+//  failed check) if that is impossible, which it must not be for a pattern
+//  that loaded.
+static bool s_diff_init (s_diff_t *diff, const shr_pattern_t *pattern, const char *source)
+{
+    memset (diff, 0, sizeof (*diff));
+    diff->pattern = pattern;
+    diff->source = source;
+    char err [256] = "";
+    char *posix = shr_pattern_posix (source, err, sizeof (err));
+    int rc = posix ? regcomp (&diff->reference, posix, REG_EXTENDED | REG_NOSUB) : -1;
+    if (rc)
+        fprintf (stderr, "  /%s/: no reference regex (%s)\n", source, posix ? "regcomp failed" : err);
+    free (posix);
+    CHECK (rc == 0);
+    return rc == 0;
+}
+
+static void s_diff_fini (s_diff_t *diff)
+{
+    regfree (&diff->reference);
+}
 
 static void s_compare (s_diff_t *diff, const char *s)
 {
     bool fast = shr_pattern_match (diff->pattern, s);
-    bool slow = shr_pattern_match_regex (diff->pattern, s);
+    bool slow = regexec (&diff->reference, s, 0, NULL, 0) == 0;
     diff->checked++;
     diff->matched += slow;
     if (fast != slow && ++diff->mismatched <= 5) {
@@ -272,7 +300,12 @@ static int s_differential (const s_case_t *tc, bool always)
         shr_pattern_destroy (&pattern);
         return 0;
     }
-    s_diff_t diff = {pattern, tc->pattern, 0, 0, 0};
+    s_diff_t diff;
+    if (!s_diff_init (&diff, pattern, tc->pattern)) {
+        COUNT (false);      //  outside RUN: count it here
+        shr_pattern_destroy (&pattern);
+        return 0;
+    }
     char alphabet [300];
     size_t k = s_alphabet (tc->pattern, alphabet);
     //  Every short string over 4 of the pattern's bytes and one outsider.
@@ -323,6 +356,7 @@ static int s_differential (const s_case_t *tc, bool always)
     if (getenv ("TEST_PATTERN_VERBOSE"))
         printf ("  %-44s %6d strings, %5d matched\n", tc->pattern, diff.checked, diff.matched);
     COUNT (ok && both && diff.mismatched == 0);
+    s_diff_fini (&diff);
     shr_pattern_destroy (&pattern);
     return diff.checked;
 }
@@ -364,7 +398,11 @@ static void test_random_patterns (void)
             continue;
         }
         fast++;
-        s_diff_t diff = {pattern, source, 0, 0, 0};
+        s_diff_t diff;
+        if (!s_diff_init (&diff, pattern, source)) {
+            shr_pattern_destroy (&pattern);
+            continue;
+        }
         s_exhaustive (&diff, "ab-.\n", 5, 4);
         static const char alphabet [] = "ab-.c9 _\n\\]^[/#\xc3\xa9";
         char s [16];
@@ -377,6 +415,7 @@ static void test_random_patterns (void)
         }
         strings += diff.checked;
         mismatched += diff.mismatched;
+        s_diff_fini (&diff);
         shr_pattern_destroy (&pattern);
     }
     printf ("  random patterns: %d fast, %d on regexec, %d refused; %d strings\n", fast, slow,
@@ -399,11 +438,14 @@ static void test_fallback (void)
         if (shr_pattern_fast (pattern))
             fprintf (stderr, "  /%s/ should run on regexec\n", source);
         CHECK (!shr_pattern_fast (pattern));
-        s_diff_t diff = {pattern, source, 0, 0, 0};
-        char alphabet [300];
-        size_t k = s_alphabet (source, alphabet);
-        s_exhaustive (&diff, alphabet, k < 4 ? k : 4, 4);
-        CHECK_INT (diff.mismatched, 0);
+        s_diff_t diff;
+        if (s_diff_init (&diff, pattern, source)) {
+            char alphabet [300];
+            size_t k = s_alphabet (source, alphabet);
+            s_exhaustive (&diff, alphabet, k < 4 ? k : 4, 4);
+            CHECK_INT (diff.mismatched, 0);
+            s_diff_fini (&diff);
+        }
         shr_pattern_destroy (&pattern);
     }
     for (size_t c = 0; c < sizeof (s_refused_cases) / sizeof (s_refused_cases [0]); c++) {
@@ -429,6 +471,55 @@ static void test_fallback (void)
         if (pattern) {
             CHECK_INT (shr_pattern_match (pattern, quirks [i].string), quirks [i].match);
             CHECK_INT (shr_pattern_match_regex (pattern, quirks [i].string), quirks [i].match);
+        }
+        shr_pattern_destroy (&pattern);
+    }
+}
+
+//  shr_pattern_posix gives the text regcomp gets, and shr_pattern_match_regex
+//  still answers from regexec for a pattern on the DFA, which keeps no regex.
+static void test_reference (void)
+{
+    const struct {
+        const char *source, *posix;
+    } rewrites [] = {
+        {"^\\d{3}-\\w+$", "^[0-9]{3}-[A-Za-z0-9_]+$"},
+        {"^(?:ab)+\\s\\S$", "^(ab)+[[:space:]][^[:space:]]$"},
+        {"^[\\d.]+$", "^[0-9.]+$"},
+        {"x\\.y", "x\\.y"},
+        {"^a+?$", "^a+?$"},
+    };
+    for (size_t i = 0; i < sizeof (rewrites) / sizeof (rewrites [0]); i++) {
+        char *posix = shr_pattern_posix (rewrites [i].source, NULL, 0);
+        CHECK (posix != NULL);
+        if (posix)
+            CHECK_STR (posix, rewrites [i].posix);
+        free (posix);
+    }
+    //  What the rewrite refuses comes back with a reason; what only regcomp
+    //  refuses still has a text.
+    char err [256] = "";
+    CHECK (shr_pattern_posix ("(?=a)", err, sizeof (err)) == NULL);
+    CHECK (strstr (err, "not supported") != NULL);
+    char *posix = shr_pattern_posix ("a(b", NULL, 0);
+    CHECK (posix != NULL);
+    free (posix);
+
+    const struct {
+        const char *pattern, *string;
+        bool match, fast;
+    } answers [] = {
+        {"^WO-[0-9]{6,}$", "WO-123456", true, true}, {"^WO-[0-9]{6,}$", "WO-12345", false, true},
+        {"^a.b$", "a\nb", true, true}, {"", "x", true, true}, {"a*", "b", true, true},
+        {"\\bab", "x ab", true, false}, {"\\bab", "xab", false, false},
+    };
+    for (size_t i = 0; i < sizeof (answers) / sizeof (answers [0]); i++) {
+        shr_pattern_t *pattern = shr_pattern_new (answers [i].pattern, NULL, 0);
+        CHECK (pattern != NULL);
+        if (pattern) {
+            CHECK_INT (shr_pattern_fast (pattern), answers [i].fast);
+            CHECK_INT (shr_pattern_match_regex (pattern, answers [i].string), answers [i].match);
+            CHECK_INT (shr_pattern_match (pattern, answers [i].string), answers [i].match);
         }
         shr_pattern_destroy (&pattern);
     }
@@ -498,6 +589,7 @@ int main (void)
     s_run_differential ();
     RUN (test_random_patterns);
     RUN (test_fallback);
+    RUN (test_reference);
     RUN (test_destroy_twice);
     RUN (test_hostile);
     return TEST_DONE ("test_pattern");

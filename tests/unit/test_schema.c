@@ -469,6 +469,128 @@ static void test_ref_cycles (void)
     shr_schema_destroy (&self);
 }
 
+//  One node with a keyword of every group, and repeated keywords (cJSON keeps
+//  both members), which fill one array together.
+static void test_keyword_groups (void)
+{
+    shr_schema_t *self = shr_schema_new ();
+    CHECK_INT (s_add_text (self, "schema:/all.json",
+                           "{\"minimum\": 2, \"multipleOf\": 2,"
+                           " \"maxLength\": 3, \"pattern\": \"^a\","
+                           " \"minItems\": 1, \"items\": [{\"type\": \"integer\"}], \"additionalItems\": false,"
+                           " \"contains\": {\"const\": 1}, \"uniqueItems\": true,"
+                           " \"required\": [\"a\"], \"properties\": {\"a\": {\"type\": \"integer\"}},"
+                           " \"patternProperties\": {\"^x\": {\"type\": \"string\"}},"
+                           " \"dependencies\": {\"a\": [\"b\"], \"c\": {\"required\": [\"d\"]}},"
+                           " \"propertyNames\": {\"maxLength\": 3}, \"minProperties\": 1,"
+                           " \"allOf\": [{}], \"anyOf\": [true], \"oneOf\": [true, false],"
+                           " \"not\": {\"type\": \"null\"},"
+                           " \"if\": {\"type\": \"string\"}, \"then\": {\"minLength\": 2}, \"else\": true}"), 0);
+    shr_schema_error_t err;
+    CHECK_INT (s_check (self, "all.json", "4", NULL, &err), 0);
+    CHECK_INT (s_check (self, "all.json", "3", NULL, &err), 1);
+    CHECK_STR (err.message, "must be a multiple of 2");
+    CHECK_INT (s_check (self, "all.json", "1", NULL, &err), 1);
+    CHECK_INT (s_check (self, "all.json", "\"ab\"", NULL, &err), 0);
+    CHECK_INT (s_check (self, "all.json", "\"a\"", NULL, &err), 1);
+    CHECK_STR (err.message, "must be at least 2 characters long");
+    CHECK_INT (s_check (self, "all.json", "\"abcd\"", NULL, &err), 1);
+    CHECK_INT (s_check (self, "all.json", "\"ba\"", NULL, &err), 1);
+    CHECK_INT (s_check (self, "all.json", "[1]", NULL, &err), 0);
+    CHECK_INT (s_check (self, "all.json", "[1, 2]", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/1");
+    CHECK_INT (s_check (self, "all.json", "[]", NULL, &err), 1);
+    CHECK_INT (s_check (self, "all.json", "[2]", NULL, &err), 1);
+    CHECK_INT (s_check (self, "all.json", "{\"a\": 1, \"b\": 2, \"xy\": \"s\"}", NULL, &err), 0);
+    CHECK_INT (s_check (self, "all.json", "{\"a\": 1}", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/b");
+    CHECK_INT (s_check (self, "all.json", "{\"a\": 1, \"b\": 2, \"xy\": 5}", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/xy");
+    CHECK_INT (s_check (self, "all.json", "{\"a\": 1, \"b\": 2, \"long\": 1}", NULL, &err), 1);
+    CHECK_INT (s_check (self, "all.json", "{\"b\": 2}", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/a");
+    CHECK_INT (s_check (self, "all.json", "{\"a\": 1, \"b\": 2, \"c\": 3}", NULL, &err), 1);
+    CHECK_STR (err.pointer, "/d");
+    CHECK_INT (s_check (self, "all.json", "null", NULL, &err), 1);
+    CHECK_INT (s_add_text (self, "schema:/twice.json",
+                           "{\"properties\": {\"a\": {\"type\": \"integer\"}},"
+                           " \"properties\": {\"b\": {\"type\": \"string\"}, \"a\": {\"type\": \"string\"}},"
+                           " \"allOf\": [{\"minProperties\": 1}], \"allOf\": [{\"maxProperties\": 2}]}"), 0);
+    CHECK_INT (s_check (self, "twice.json", "{\"a\": 1, \"b\": \"x\"}", NULL, &err), 0);
+    CHECK_INT (s_check (self, "twice.json", "{\"b\": 1}", NULL, &err), 1);
+    CHECK_INT (s_check (self, "twice.json", "{}", NULL, &err), 1);
+    CHECK_INT (s_check (self, "twice.json", "{\"a\": 1, \"b\": \"x\", \"c\": 3}", NULL, &err), 1);
+    shr_schema_destroy (&self);
+}
+
+//  Schemas compiled on first use by a #fragment name: a failed one leaves
+//  nothing behind and fails again the same way, and what is compiled out of
+//  enum values leaves them as they were.
+static void test_late_compile (void)
+{
+    shr_schema_t *self = shr_schema_new ();
+    CHECK_INT (s_add_text (self, "schema:/late.json",
+                           "{\"x\": {\"bad\": {\"type\": 5}, \"good\": {\"type\": \"string\"},"
+                           "        \"mixed\": {\"properties\": {\"a\": {\"type\": \"integer\"},"
+                           "                                  \"b\": {\"minimum\": \"no\"}}}},"
+                           " \"definitions\": {\"n\": {\"enum\": [5, 2.5, \"s\", {\"type\": \"string\"}]}}}"), 0);
+    shr_schema_error_t err;
+    for (int round = 0; round < 2; round++) {
+        CHECK_INT (s_check (self, "late.json#/x/bad", "1", NULL, &err), -1);
+        CHECK (strstr (err.message, "type") != NULL);
+        CHECK_INT (s_check (self, "late.json#/x/mixed", "{}", NULL, &err), -1);
+        CHECK (strstr (err.message, "minimum") != NULL);
+    }
+    CHECK_INT (s_check (self, "late.json#/x/good", "\"s\"", NULL, &err), 0);
+    CHECK_INT (s_check (self, "late.json#/x/mixed/properties/a", "1", NULL, &err), 0);
+    CHECK_INT (s_check (self, "late.json#/x/mixed/properties/a", "\"1\"", NULL, &err), 1);
+    CHECK_INT (s_check (self, "late.json#/definitions/n/enum/0", "5", NULL, &err), -1);
+    CHECK (strstr (err.message, "object or a boolean") != NULL);
+    CHECK_INT (s_check (self, "late.json#/definitions/n/enum/3", "\"s\"", NULL, &err), 0);
+    CHECK_INT (s_check (self, "late.json#/definitions/n/enum/3", "1", NULL, &err), 1);
+    CHECK_INT (s_check (self, "late.json#/definitions/n", "{\"type\": \"string\"}", NULL, &err), 0);
+    CHECK_INT (s_check (self, "late.json#/definitions/n", "7", NULL, &err), 1);
+    CHECK_STR (err.message, "must be one of 5, 2.5, \"s\", {\"type\":\"string\"}");
+    //  A document that fails to add takes the targets it offered with it.
+    CHECK_INT (s_add_text (self, "schema:/a.json", "{\"properties\": {\"p\": {\"$ref\": \"b.json#/definitions/x\"}}}"), 0);
+    cJSON *doc = cJSON_Parse ("{\"definitions\": {\"x\": {\"type\": \"integer\"}}, \"properties\": {\"q\": {\"type\": 5}}}");
+    char msg [512] = "";
+    CHECK_INT (shr_schema_add (self, "schema:/b.json", &doc, msg, sizeof (msg)), -1);
+    CHECK_INT (s_check (self, "a.json", "{\"p\": 1}", NULL, &err), 1);
+    CHECK (strstr (err.message, "unresolvable") != NULL);
+    CHECK_INT (s_add_text (self, "schema:/b.json", "{\"definitions\": {\"x\": {\"type\": \"integer\"}}}"), 0);
+    CHECK_INT (s_check (self, "a.json", "{\"p\": 1}", NULL, &err), 0);
+    CHECK_INT (s_check (self, "a.json", "{\"p\": \"1\"}", NULL, &err), 1);
+    shr_schema_destroy (&self);
+}
+
+//  A failed load_dir unlinks the refs it had resolved into its own files.
+static void test_load_dir_rollback (void)
+{
+    char *dir = s_temp_dir ();
+    CHECK (dir != NULL);
+    if (!dir)
+        return;
+    shr_schema_t *self = shr_schema_new ();
+    CHECK_INT (s_add_text (self, "schema:/c.json", "{\"$ref\": \"svc/later.json\"}"), 0);
+    s_write_file (dir, "svc/later.json", "{\"type\": \"integer\"}");
+    s_write_file (dir, "svc/zz.json", "{\"$ref\": \"nowhere.json\"}");
+    char err [512] = "";
+    CHECK_INT (shr_schema_load_dir (self, dir, err, sizeof (err)), -1);
+    CHECK (strstr (err, "nowhere.json") != NULL);
+    shr_schema_error_t verr;
+    CHECK_INT (s_check (self, "c.json", "1", NULL, &verr), 1);
+    CHECK (strstr (verr.message, "unresolvable") != NULL);
+    s_write_file (dir, "svc/zz.json", "{\"$ref\": \"later.json\"}");
+    CHECK_INT (shr_schema_load_dir (self, dir, err, sizeof (err)), 2);
+    CHECK_INT (s_check (self, "c.json", "1", NULL, &verr), 0);
+    CHECK_INT (s_check (self, "c.json", "\"1\"", NULL, &verr), 1);
+    CHECK_INT (s_check (self, "svc/zz.json", "\"1\"", NULL, &verr), 1);
+    shr_schema_destroy (&self);
+    s_remove_tree (dir);
+    free (dir);
+}
+
 static void test_regex_dialect (void)
 {
     shr_schema_t *self = shr_schema_new ();
@@ -723,11 +845,14 @@ int main (void)
     RUN (test_errors);
     RUN (test_any_of_message);
     RUN (test_ref_cycles);
+    RUN (test_keyword_groups);
+    RUN (test_late_compile);
     RUN (test_regex_dialect);
     RUN (test_pattern_engines);
     RUN (test_load_dir);
     RUN (test_two_folders);
     RUN (test_load_dir_errors);
+    RUN (test_load_dir_rollback);
     RUN (test_project_schemas);
     return TEST_DONE ("test_schema");
 }
