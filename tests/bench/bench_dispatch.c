@@ -192,6 +192,8 @@ int main (int argc, char **argv)
     //  1. Whole lives, 16 clients, over 50 technicians of one region.
     char *api;
     pid_t dispatch = s_start_dispatch ("lives", &api);
+    zclock_sleep (1500);
+    long idle_rss_kb = bench_rss_kb (dispatch);  //  started, pinged, idle since
     for (int i = 0; i < 50; i++) {
         char *body = zsys_sprintf ("{\"id\":\"T-%02d\",\"name\":\"Tech\",\"region\":\"north\","
                                    "\"skills\":[{\"skill\":\"hvac\",\"level\":3}],"
@@ -236,5 +238,7 @@ int main (int argc, char **argv)
             " the service)  [target <= 1000 ms]   %s   (%.1fx the raw SQLite floor)\n",
             (long long) assigned, (long long) unassigned, run_ms, (long long) server_ms,
             run_ms <= 1000 ? "met" : "NOT MET", run_ms / raw_ms);
+    printf ("  idle dispatch resident memory: %.1f MB  [target <= 10 MB]   %s\n",
+            idle_rss_kb / 1024.0, idle_rss_kb <= 10 * 1024 ? "met" : "NOT MET");
     return 0;
 }
