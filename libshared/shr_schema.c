@@ -1791,40 +1791,26 @@ int shr_schema_add (shr_schema_t *self, const char *uri, cJSON **doc_p, char *er
 }
 
 
-//  Reads a whole file; NULL with errno set on failure.
+//  Reads a whole file as a C string (czmq reads it); NULL with errno set on failure.
 static char *s_read_file (const char *path)
 {
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        return NULL;
-    char *data = NULL;
-    size_t size = 0, cap = 0;
-    while (true) {
-        if (size + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 16384;
-            char *grown = realloc (data, cap);
-            if (!grown) {
-                free (data);
-                fclose (file);
-                errno = ENOMEM;
-                return NULL;
-            }
-            data = grown;
-        }
-        size_t got = fread (data + size, 1, cap - size - 1, file);
-        size += got;
-        if (got == 0)
-            break;
-    }
-    int failed = ferror (file);
-    fclose (file);
-    if (failed) {
-        free (data);
-        errno = EIO;
+    errno = 0;
+    zchunk_t *chunk = zchunk_slurp (path, 0);
+    if (!chunk) {
+        if (!errno)
+            errno = EIO;
         return NULL;
     }
-    data [size] = '\0';
-    return data;
+    size_t size = zchunk_size (chunk);
+    char *text = (char *) malloc (size + 1);
+    if (text) {
+        memcpy (text, zchunk_data (chunk), size);
+        text [size] = '\0';
+    }
+    else
+        errno = ENOMEM;
+    zchunk_destroy (&chunk);
+    return text;
 }
 
 static int s_name_cmp (const struct dirent **a, const struct dirent **b)

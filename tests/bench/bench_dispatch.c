@@ -169,14 +169,7 @@ static double s_raw_assignments_ms (void)
 int main (int argc, char **argv)
 {
     bench_serve_if_asked (argc, argv);
-    if (argc >= 5 && streq (argv[1], "--lives")) {
-        //  Load alone, e.g. to profile the service: --lives ENDPOINT CLIENTS SECONDS
-        bench_result_t result
-            = bench_load (argv[2], atoi (argv[3]), atof (argv[4]), 0, s_lifecycle_unit, NULL);
-        printf ("%.0f lives/s p50 %.0f us p99 %.0f us\n", result.per_second, result.p50_us,
-                result.p99_us);
-        return 0;
-    }
+    bench_load_if_asked (argc, argv, "--lives", s_lifecycle_unit, "lives");
     if (argc < 2 || streq (argv[1], "--help")) {
         fprintf (argc < 2 ? stderr : stdout,
                  "Usage: bench_dispatch BIN_DIR [SECONDS_PER_STEP]\n"

@@ -126,15 +126,8 @@ static double s_raw_batched_inserts (int rows)
 int main (int argc, char **argv)
 {
     bench_serve_if_asked (argc, argv);
-    if (argc >= 5 && streq (argv[1], "--load")) {
-        //  Load alone, e.g. to profile a service: --load ENDPOINT CLIENTS SECONDS
-        s_base_us = shr_time_mono_us ();
-        bench_result_t result = bench_load (argv[2], atoi (argv[3]), atof (argv[4]), 0,
-                                            s_create_unit, NULL);
-        printf ("%.0f/s p50 %.0f us p99 %.0f us\n", result.per_second, result.p50_us,
-                result.p99_us);
-        return 0;
-    }
+    s_base_us = shr_time_mono_us ();
+    bench_load_if_asked (argc, argv, "--load", s_create_unit, "requests");
     if (argc < 2 || streq (argv[1], "--help")) {
         fprintf (argc < 2 ? stderr : stdout,
                  "Usage: bench_platform BIN_DIR [SECONDS_PER_STEP]\n"
@@ -145,7 +138,6 @@ int main (int argc, char **argv)
     s_bin_dir = argv[1];
     double seconds = argc >= 3 ? atof (argv[2]) : 3.0;
     s_work = bench_init ("bench_platform");
-    s_base_us = shr_time_mono_us ();
     bench_limits_t raw = bench_raw_limits (seconds);
 
     //  A producer alone for the closed-loop steps (the raw loops have no consumer

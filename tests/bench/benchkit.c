@@ -316,6 +316,17 @@ bench_result_t bench_load (const char *endpoint, int clients, double seconds, do
     return result;
 }
 
+void bench_load_if_asked (int argc, char **argv, const char *flag, bench_unit_fn *unit,
+                          const char *units)
+{
+    if (argc < 5 || !streq (argv[1], flag))
+        return;
+    bench_result_t result = bench_load (argv[2], atoi (argv[3]), atof (argv[4]), 0, unit, NULL);
+    printf ("%.0f %s/s p50 %.0f us p99 %.0f us\n", result.per_second, units, result.p50_us,
+            result.p99_us);
+    exit (0);
+}
+
 //  The unit of the raw servers: a durable-command-shaped request.
 static int s_raw_unit (void *req, int client, size_t n, int64_t sent_us, void *arg)
 {

@@ -40,6 +40,12 @@ typedef int (bench_unit_fn) (void *req, int client, size_t n, int64_t sent_us, v
 //  returns). Otherwise returns.
 void bench_serve_if_asked (int argc, char **argv);
 
+//  In main, for profiling: if argv is "FLAG ENDPOINT CLIENTS SECONDS", runs that
+//  load of units against a running service, prints the figures and exits.
+//  Otherwise returns.
+void bench_load_if_asked (int argc, char **argv, const char *flag, bench_unit_fn *unit,
+                          const char *units);
+
 //  Sets up a scratch folder and cleanup at exit. Returns the folder. Borrowed.
 const char *bench_init (const char *name);
 

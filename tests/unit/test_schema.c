@@ -8,6 +8,8 @@
 #include "shr_schema.h"
 #include "testutil.h"
 
+#include <czmq.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -36,31 +38,11 @@ static const char *s_suite_files [] = {
 
 static cJSON *s_read_json (const char *path)
 {
-    FILE *file = fopen (path, "rb");
-    if (!file)
+    zchunk_t *chunk = zchunk_slurp (path, 0);
+    if (!chunk)
         return NULL;
-    char *text = NULL;
-    size_t size = 0, cap = 0;
-    while (true) {
-        if (size + 4097 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *grown = realloc (text, cap);
-            if (!grown) {
-                free (text);
-                fclose (file);
-                return NULL;
-            }
-            text = grown;
-        }
-        size_t got = fread (text + size, 1, cap - size - 1, file);
-        if (got == 0)
-            break;
-        size += got;
-    }
-    fclose (file);
-    text [size] = '\0';
-    cJSON *json = cJSON_Parse (text);
-    free (text);
+    cJSON *json = cJSON_ParseWithLength ((const char *) zchunk_data (chunk), zchunk_size (chunk));
+    zchunk_destroy (&chunk);
     return json;
 }
 
