@@ -3,7 +3,7 @@
 #   make            build everything into build/ (binaries in build/bin/)
 #   make SANITIZE=1 the same with AddressSanitizer + UBSan, into build/san/
 #   make test       install missing packages, build, run every test
-#   make run        build and start all services in the foreground, data in ./var/
+#   make run        build the services and the CLI, start them in the foreground, data in ./var/
 #   make bench      benchmarks (not part of make test)
 #   make fuzz       bounded libFuzzer run over envelope parsing + validation
 
@@ -35,7 +35,8 @@ BENCHES = $(notdir $(basename $(wildcard tests/bench/bench_*.c)))
 LIB = $(BUILD)/libshared.a
 LIB_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libshared/*.c))
 
-BINARIES = $(addprefix $(BUILD)/bin/,$(SERVICES) $(TOOLS) $(FIXTURES))
+PROGRAMS = $(addprefix $(BUILD)/bin/,$(SERVICES) $(TOOLS))
+BINARIES = $(PROGRAMS) $(addprefix $(BUILD)/bin/,$(FIXTURES))
 TEST_BINARIES = $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_BINARIES = $(addprefix $(BUILD)/bench/,$(BENCHES))
 
@@ -106,7 +107,9 @@ bench: all
 fuzz: deps
 	@tests/fuzz/run.sh
 
-run: all
+# Only what runs: the services and the CLI, not the tests and benchmarks.
+run: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@tools/run-all.sh $(BUILD)/bin
 
 clean:

@@ -95,6 +95,8 @@ static int s_sys_health (shr_call_t *call, const cJSON *body, cJSON **reply_p)
     cJSON_AddStringToObject (reply, "status", !db_ok ? "failing" : degraded ? "degraded" : "ok");
     cJSON_AddStringToObject (reply, "db", db_ok ? "ok" : shr_store_errmsg (self->store));
     cJSON_AddItemToObject (reply, "consumers", consumers);
+    cJSON_AddStringToObject (reply, "durability",
+                             shr_config_sync_full (self->config) ? "full" : "normal");
     cJSON_AddNumberToObject (reply, "uptime_s",
                              (double) ((shr_time_mono_us () - self->started_us) / 1000000));
     *reply_p = reply;
@@ -373,7 +375,8 @@ shr_service_t *shr_service_new (const shr_service_def_t *def, shr_config_t **con
     }
     char path[1024];
     snprintf (path, sizeof path, "%s/%s.db", data_dir, def->name);
-    if (!(self->store = shr_store_new (path, err, errlen)) || s_migrate (self, err, errlen))
+    shr_sync_t sync = shr_config_sync_full (self->config) ? SHR_SYNC_FULL : SHR_SYNC_NORMAL;
+    if (!(self->store = shr_store_new (path, sync, err, errlen)) || s_migrate (self, err, errlen))
         goto fail;
     self->stats = shr_stats_new ();
     if (!(self->outbox = shr_outbox_new (def->name, self->store, self->schemas, err, errlen)))
@@ -427,10 +430,19 @@ void shr_service_destroy (shr_service_t **self_p)
 
 int shr_service_start (shr_service_t *self, char *err, size_t errlen)
 {
-    if (shr_server_bind (self->server, shr_config_bind_api (self->config), err, errlen)
-        || shr_outbox_bind (self->outbox, shr_config_bind_events (self->config),
-                            shr_config_events_hwm (self->config), err, errlen))
+    char reason[512] = "";
+    const char *var = shr_config_bind_api_var (self->config);
+    int rc = shr_server_bind (self->server, shr_config_bind_api (self->config), reason,
+                              sizeof reason);
+    if (rc == 0) {
+        var = shr_config_bind_events_var (self->config);
+        rc = shr_outbox_bind (self->outbox, shr_config_bind_events (self->config),
+                              shr_config_events_hwm (self->config), reason, sizeof reason);
+    }
+    if (rc) {
+        snprintf (err, errlen, "%s: %s", var, reason);
         return -1;
+    }
     self->actor = zactor_new (s_actor, self);
     if (!self->actor) {
         snprintf (err, errlen, "cannot start the service thread");
@@ -469,11 +481,13 @@ void shr_service_every (shr_service_t *self, int interval_ms, shr_tick_fn *fn, v
 int shr_service_consume (shr_service_t *self, const char *source, shr_apply_fn *apply, void *arg,
                          char *err, size_t errlen)
 {
-    const char *events = shr_config_events_of (self->config, source);
-    const char *api = shr_config_api_of (self->config, source);
+    *err = 0;
+    const char *events = shr_config_events_of (self->config, source, err, errlen);
+    const char *api = events ? shr_config_api_of (self->config, source, err, errlen) : NULL;
     if (!events || !api) {
-        snprintf (err, errlen, "no endpoints for source %s: set %s's _API and _EVENTS", source,
-                  source);
+        if (!*err)
+            snprintf (err, errlen, "no endpoints for source %s: set %s's _API and _EVENTS",
+                      source, source);
         return -1;
     }
     shr_consumer_config_t config = {.source = source,
@@ -518,20 +532,23 @@ static void s_usage (const shr_service_def_t *def, FILE *out)
              "Usage: %s [--help] [--version]\n"
              "%s\n\n"
              "Serves requests on a ZeroMQ ROUTER socket and publishes events on a PUB socket,\n"
-             "as DESIGN.md and schemas/ describe. Logs one JSON object per line to stderr.\n"
+             "as docs/architecture.md and schemas/ describe. Logs one JSON object per line\n"
+             "to stderr.\n"
              "Stops cleanly on SIGTERM or SIGINT.\n\n"
              "Environment:\n"
              "  %-22s endpoint of its API (default tcp://127.0.0.1:<port>)\n"
              "  %-22s endpoint of its events (default: the next port)\n"
              "  %-22s what to bind instead, e.g. tcp://*:<port> in a container\n"
              "  %-22s folder of its SQLite file %s.db (default var)\n"
-             "  %-22s folders of the JSON Schemas, ':'-separated (default schemas)\n"
+             "  %-22s folders of the JSON Schemas, ':'-separated (default ./schemas, else\n"
+             "  %-22s ../share/aftersales/schemas beside the binary, else the source tree)\n"
+             "  %-22s full (default: fsync every commit before replying) or normal\n"
              "  %-22s error, warn, info or debug (default info)\n"
              "  %-22s high-water mark of event sockets (default 100000)\n"
              "  %-22s heartbeat period of a quiet event stream (default 1000)\n"
              "  %-22s where the services it consumes or calls are\n",
              def->name, def->summary, api, events, "BIND_API, BIND_EVENTS", "DATA_DIR", def->name,
-             "SCHEMAS_DIR", "LOG_LEVEL", "EVENTS_HWM", "HEARTBEAT_MS",
+             "SCHEMAS_DIR", "", "SHR_SYNC", "LOG_LEVEL", "EVENTS_HWM", "HEARTBEAT_MS",
              "<SOURCE>_API, _EVENTS");
 }
 
@@ -578,9 +595,14 @@ int shr_service_main (const shr_service_def_t *def, int argc, char **argv)
         return 1;
     }
     malloc_trim (0);  //  give back what loading the schemas and migrating used for a while
-    shr_log_info ("started %s: api %s, events %s, data %s/%s.db", SHR_VERSION,
-                  shr_service_api_endpoint (service), shr_service_events_endpoint (service),
-                  shr_config_data_dir (shr_service_config (service)), def->name);
+    shr_config_t *used = shr_service_config (service);
+    char *data = realpath (shr_config_data_dir (used), NULL);
+    shr_log_info ("started %s: api %s, events %s, data %s/%s.db (durability %s), schemas %s",
+                  SHR_VERSION, shr_service_api_endpoint (service),
+                  shr_service_events_endpoint (service), data ? data : shr_config_data_dir (used),
+                  def->name, shr_config_sync_full (used) ? "full" : "normal",
+                  shr_config_schemas_dir (used));
+    free (data);
     while (!zsys_interrupted)
         zclock_sleep (100);
     shr_log_info ("stopping on signal");

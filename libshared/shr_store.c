@@ -10,12 +10,18 @@
 struct _shr_store_t {
     sqlite3 *db;
     char *path;
+    shr_sync_t sync;
     zhashx_t *statements;   //  sql text -> sqlite3_stmt *
     zactor_t *checkpointer; //  NULL for ":memory:"
 };
 
+const char *shr_sync_name (shr_sync_t sync)
+{
+    return sync == SHR_SYNC_NORMAL ? "normal" : "full";
+}
+
 //  Opens a connection with the pragmas every connection needs.
-static sqlite3 *s_open (const char *path, char *err, size_t errlen)
+static sqlite3 *s_open (const char *path, shr_sync_t sync, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2 (path, &db,
@@ -29,8 +35,11 @@ static sqlite3 *s_open (const char *path, char *err, size_t errlen)
     sqlite3_busy_timeout (db, 5000);
     //  Checkpoints belong to the background thread (wal_autocheckpoint=0), so
     //  commits on the request path never wait for one.
-    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                          "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;";
+    const char *pragmas = sync == SHR_SYNC_NORMAL
+                              ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;"
+                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;";
     char *message = NULL;
     if (sqlite3_exec (db, pragmas, NULL, NULL, &message) != SQLITE_OK) {
         snprintf (err, errlen, "cannot configure %s: %s", path, message ? message : "?");
@@ -45,9 +54,9 @@ static sqlite3 *s_open (const char *path, char *err, size_t errlen)
 //  (which never blocks the writer), until $TERM.
 static void s_checkpointer (zsock_t *pipe, void *args)
 {
-    const char *path = (const char *) args;
+    shr_store_t *store = (shr_store_t *) args;
     char err[256];
-    sqlite3 *db = s_open (path, err, sizeof err);
+    sqlite3 *db = s_open (store->path, store->sync, err, sizeof err);
     zsock_signal (pipe, 0);
     if (!db)
         shr_log_error ("checkpointer: %s", err);
@@ -78,16 +87,17 @@ static void s_checkpointer (zsock_t *pipe, void *args)
     sqlite3_close (db);
 }
 
-shr_store_t *shr_store_new (const char *path, char *err, size_t errlen)
+shr_store_t *shr_store_new (const char *path, shr_sync_t sync, char *err, size_t errlen)
 {
     shr_store_t *self = (shr_store_t *) zmalloc (sizeof (shr_store_t));
     self->path = strdup (path);
+    self->sync = sync;
     self->statements = zhashx_new ();
-    self->db = s_open (path, err, errlen);
+    self->db = s_open (path, sync, err, errlen);
     if (!self->db)
         goto fail;
     if (!streq (path, ":memory:")) {
-        self->checkpointer = zactor_new (s_checkpointer, self->path);
+        self->checkpointer = zactor_new (s_checkpointer, self);
         if (!self->checkpointer) {
             snprintf (err, errlen, "cannot start the checkpointer thread");
             goto fail;

@@ -1,7 +1,9 @@
 /*  shr_store - a service's SQLite database.
 
-    Opens the file in WAL mode with synchronous=NORMAL, foreign keys on and a busy
-    timeout; applies numbered migrations at start-up; caches prepared statements
+    Opens the file in WAL mode, foreign keys on and a busy timeout, with one of
+    two durabilities: FULL (the default) fsyncs the WAL at every commit, so an
+    acknowledged change survives a power cut; NORMAL syncs only at checkpoints,
+    so a power cut may lose the last commits (never the database's integrity); applies numbered migrations at start-up; caches prepared statements
     (prepared statements only: callers bind values, never format SQL); wraps
     transactions and savepoints. WAL checkpoints run in a background thread on a
     second connection, so a commit never stalls behind the automatic checkpoint.
@@ -17,9 +19,17 @@
 
 typedef struct _shr_store_t shr_store_t;
 
+typedef enum {
+    SHR_SYNC_FULL,    //  PRAGMA synchronous=FULL: every commit is on disk when it returns
+    SHR_SYNC_NORMAL   //  PRAGMA synchronous=NORMAL: commits reach the disk at checkpoints
+} shr_sync_t;
+
 //  Opens (creating if needed) the database at path, or ":memory:". Returns NULL
 //  with a message in err if the file cannot be opened or configured.
-shr_store_t *shr_store_new (const char *path, char *err, size_t errlen);
+shr_store_t *shr_store_new (const char *path, shr_sync_t sync, char *err, size_t errlen);
+
+//  "full" or "normal". Cannot fail.
+const char *shr_sync_name (shr_sync_t sync);
 
 //  Stops the checkpointer, finalizes cached statements, checkpoints and closes.
 //  Nulls *self_p. Safe twice.

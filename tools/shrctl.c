@@ -41,7 +41,12 @@ static const char *s_endpoint (shr_config_t *config, const char *target, bool ev
 {
     if (strstr (target, "://"))
         return target;
-    return events ? shr_config_events_of (config, target) : shr_config_api_of (config, target);
+    char err[256] = "";
+    const char *endpoint = events ? shr_config_events_of (config, target, err, sizeof err)
+                                  : shr_config_api_of (config, target, err, sizeof err);
+    if (*err)
+        fprintf (stderr, "shrctl: %s\n", err);
+    return endpoint;
 }
 
 static int s_call (const char *endpoint, const char *op, const char *body_text, const char *idem,
@@ -123,7 +128,7 @@ static int s_health (shr_config_t *config, int timeout_ms)
 {
     int worst = 0;
     for (int i = 0; s_services[i]; i++) {
-        const char *endpoint = shr_config_api_of (config, s_services[i]);
+        const char *endpoint = s_endpoint (config, s_services[i], false);
         char err_text[256];
         shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
         shr_client_set_timeout (client, timeout_ms, 0);
@@ -180,8 +185,8 @@ int main (int argc, char **argv)
     zsys_init ();
     zsys_catch_interrupts ();
     //  Any name will do: shrctl only reads where the services are.
-    setenv ("BIND_API", "tcp://127.0.0.1:0", 0);
-    setenv ("BIND_EVENTS", "tcp://127.0.0.1:0", 0);
+    setenv ("BIND_API", "tcp://127.0.0.1:*", 0);
+    setenv ("BIND_EVENTS", "tcp://127.0.0.1:*", 0);
     char err[256];
     shr_config_t *config = shr_config_new ("shrctl", err, sizeof err);
     if (!config) {

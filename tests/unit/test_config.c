@@ -8,7 +8,7 @@ static void s_clear (void)
 {
     const char *names[] = {"DISPATCH_API", "DISPATCH_EVENTS", "BIND_API", "BIND_EVENTS",
                            "DATA_DIR", "SCHEMAS_DIR", "LOG_LEVEL", "EVENTS_HWM", "HEARTBEAT_MS",
-                           "INVENTORY_API", "WIDGETS_API", "WIDGETS_EVENTS", NULL};
+                           "INVENTORY_API", "WIDGETS_API", "WIDGETS_EVENTS", "SHR_SYNC", "ANALYTICS_API", NULL};
     for (int i = 0; names[i]; i++)
         unsetenv (names[i]);
 }
@@ -22,10 +22,10 @@ static void test_defaults_follow_the_port_table (void)
     CHECK_STR (shr_config_service (config), "dispatch");
     CHECK_STR (shr_config_bind_api (config), "tcp://127.0.0.1:7101");
     CHECK_STR (shr_config_bind_events (config), "tcp://127.0.0.1:7102");
-    CHECK_STR (shr_config_api_of (config, "inventory"), "tcp://127.0.0.1:7131");
-    CHECK_STR (shr_config_events_of (config, "analytics"), "tcp://127.0.0.1:7142");
-    CHECK_STR (shr_config_api_of (config, "contracts"), "tcp://127.0.0.1:7151");
-    CHECK (shr_config_api_of (config, "widgets") == NULL);
+    CHECK_STR (shr_config_api_of (config, "inventory", err, sizeof err), "tcp://127.0.0.1:7131");
+    CHECK_STR (shr_config_events_of (config, "analytics", err, sizeof err), "tcp://127.0.0.1:7142");
+    CHECK_STR (shr_config_api_of (config, "contracts", err, sizeof err), "tcp://127.0.0.1:7151");
+    CHECK (shr_config_api_of (config, "widgets", err, sizeof err) == NULL);
     CHECK_STR (shr_config_data_dir (config), "var");
     CHECK_STR (shr_config_schemas_dir (config), "schemas");
     CHECK_STR (shr_config_log_level (config), "info");
@@ -48,8 +48,8 @@ static void test_environment_overrides (void)
     shr_config_t *config = shr_config_new ("dispatch", err, sizeof err);
     CHECK_STR (shr_config_bind_api (config), "tcp://*:7101");
     CHECK_STR (shr_config_bind_events (config), "tcp://127.0.0.1:7102");
-    CHECK_STR (shr_config_api_of (config, "dispatch"), "tcp://dispatch:7101");
-    CHECK_STR (shr_config_api_of (config, "inventory"), "tcp://inventory:7131");
+    CHECK_STR (shr_config_api_of (config, "dispatch", err, sizeof err), "tcp://dispatch:7101");
+    CHECK_STR (shr_config_api_of (config, "inventory", err, sizeof err), "tcp://inventory:7131");
     CHECK_STR (shr_config_data_dir (config), "/data");
     CHECK_INT (shr_config_heartbeat_ms (config), 250);
     shr_config_destroy (&config);
@@ -81,8 +81,57 @@ static void test_bad_numbers_are_refused (void)
     s_clear ();
 }
 
+static void test_endpoints_are_checked_and_name_their_variable (void)
+{
+    s_clear ();
+    char err[256] = "";
+    setenv ("DISPATCH_API", "tcp://127.0.0.1:99999", 1);
+    CHECK (shr_config_new ("dispatch", err, sizeof err) == NULL);
+    CHECK (strstr (err, "DISPATCH_API=tcp://127.0.0.1:99999") != NULL);
+    setenv ("DISPATCH_API", "garbage", 1);
+    CHECK (shr_config_new ("dispatch", err, sizeof err) == NULL);
+    CHECK (strstr (err, "DISPATCH_API=garbage") != NULL);
+    setenv ("DISPATCH_API", "tcp://127.0.0.1:0", 1);
+    CHECK (shr_config_new ("dispatch", err, sizeof err) == NULL);
+    setenv ("DISPATCH_API", "tcp://127.0.0.1:*", 1);
+    setenv ("BIND_EVENTS", "tcp://*:65536", 1);
+    CHECK (shr_config_new ("dispatch", err, sizeof err) == NULL);
+    CHECK (strstr (err, "BIND_EVENTS=tcp://*:65536") != NULL);
+    unsetenv ("BIND_EVENTS");
+    shr_config_t *config = shr_config_new ("dispatch", err, sizeof err);
+    CHECK (config);
+    CHECK_STR (shr_config_bind_api_var (config), "DISPATCH_API");
+    CHECK_STR (shr_config_bind_events_var (config), "DISPATCH_EVENTS");
+    //  A peer's bad variable is reported when the peer is asked for, naming it.
+    setenv ("ANALYTICS_API", "tcp://analytics", 1);
+    *err = 0;
+    CHECK (shr_config_api_of (config, "analytics", err, sizeof err) == NULL);
+    CHECK (strstr (err, "ANALYTICS_API=tcp://analytics") != NULL);
+    shr_config_destroy (&config);
+    s_clear ();
+}
+
+static void test_durability_defaults_to_full (void)
+{
+    s_clear ();
+    char err[256] = "";
+    shr_config_t *config = shr_config_new ("dispatch", err, sizeof err);
+    CHECK (shr_config_sync_full (config));
+    shr_config_destroy (&config);
+    setenv ("SHR_SYNC", "normal", 1);
+    config = shr_config_new ("dispatch", err, sizeof err);
+    CHECK (config && !shr_config_sync_full (config));
+    shr_config_destroy (&config);
+    setenv ("SHR_SYNC", "sometimes", 1);
+    CHECK (shr_config_new ("dispatch", err, sizeof err) == NULL);
+    CHECK (strstr (err, "SHR_SYNC=sometimes") != NULL);
+    s_clear ();
+}
+
 int main (void)
 {
+    RUN (test_endpoints_are_checked_and_name_their_variable);
+    RUN (test_durability_defaults_to_full);
     RUN (test_defaults_follow_the_port_table);
     RUN (test_environment_overrides);
     RUN (test_unknown_service_needs_endpoints);

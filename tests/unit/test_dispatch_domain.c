@@ -154,7 +154,7 @@ int main (void)
 {
     char err[256];
     s_schemas = shr_schema_new ();
-    s_store = shr_store_new (":memory:", err, sizeof err);
+    s_store = shr_store_new (":memory:", SHR_SYNC_FULL, err, sizeof err);
     if (shr_schema_load_dir (s_schemas, "schemas", err, sizeof err) < 0
         || shr_store_migrate (s_store, "shared.outbox", shr_outbox_migrations, err, sizeof err) < 0
         || shr_store_migrate (s_store, "dispatch", dispatch_migrations, err, sizeof err) < 0) {

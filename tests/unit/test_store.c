@@ -20,7 +20,7 @@ static void test_open_sets_pragmas (void)
 {
     char path[300], err[256];
     s_path (path, sizeof path, "pragmas.db");
-    shr_store_t *store = shr_store_new (path, err, sizeof err);
+    shr_store_t *store = shr_store_new (path, SHR_SYNC_FULL, err, sizeof err);
     CHECK (store);
     sqlite3_stmt *stmt = shr_store_stmt (store, "PRAGMA journal_mode");
     CHECK (sqlite3_step (stmt) == SQLITE_ROW);
@@ -32,18 +32,28 @@ static void test_open_sets_pragmas (void)
     sqlite3_reset (stmt);
     stmt = shr_store_stmt (store, "PRAGMA synchronous");
     CHECK (sqlite3_step (stmt) == SQLITE_ROW);
-    CHECK_INT (sqlite3_column_int (stmt, 0), 1);  //  NORMAL
+    CHECK_INT (sqlite3_column_int (stmt, 0), 2);  //  FULL
     sqlite3_reset (stmt);
     CHECK (shr_store_check (store) == 0);
     shr_store_destroy (&store);
     shr_store_destroy (&store);
     CHECK (store == NULL);
+
+    store = shr_store_new (path, SHR_SYNC_NORMAL, err, sizeof err);
+    CHECK (store);
+    stmt = shr_store_stmt (store, "PRAGMA synchronous");
+    CHECK (sqlite3_step (stmt) == SQLITE_ROW);
+    CHECK_INT (sqlite3_column_int (stmt, 0), 1);  //  NORMAL
+    sqlite3_reset (stmt);
+    shr_store_destroy (&store);
+    CHECK_STR (shr_sync_name (SHR_SYNC_FULL), "full");
+    CHECK_STR (shr_sync_name (SHR_SYNC_NORMAL), "normal");
 }
 
 static void test_open_fails_with_reason (void)
 {
     char err[256] = "";
-    shr_store_t *store = shr_store_new ("/nonexistent-dir/x/y.db", err, sizeof err);
+    shr_store_t *store = shr_store_new ("/nonexistent-dir/x/y.db", SHR_SYNC_FULL, err, sizeof err);
     CHECK (store == NULL);
     CHECK (strstr (err, "/nonexistent-dir/x/y.db") != NULL);
 }
@@ -52,7 +62,7 @@ static void test_migrations_apply_once_and_in_order (void)
 {
     char path[300], err[256];
     s_path (path, sizeof path, "migrate.db");
-    shr_store_t *store = shr_store_new (path, err, sizeof err);
+    shr_store_t *store = shr_store_new (path, SHR_SYNC_FULL, err, sizeof err);
     const char *const v1[] = {s_steps_v2[0], NULL};
     CHECK_INT (shr_store_migrate (store, "demo", v1, err, sizeof err), 1);
     CHECK_INT (shr_store_version (store, "demo"), 1);
@@ -63,7 +73,7 @@ static void test_migrations_apply_once_and_in_order (void)
     shr_store_destroy (&store);
 
     //  Reopened: nothing to do; an older binary refuses a newer database.
-    store = shr_store_new (path, err, sizeof err);
+    store = shr_store_new (path, SHR_SYNC_FULL, err, sizeof err);
     CHECK_INT (shr_store_migrate (store, "demo", s_steps_v2, err, sizeof err), 0);
     CHECK_INT (shr_store_migrate (store, "demo", v1, err, sizeof err), -1);
     CHECK (strstr (err, "newer") != NULL);
@@ -74,7 +84,7 @@ static void test_failed_migration_changes_nothing (void)
 {
     char path[300], err[256];
     s_path (path, sizeof path, "badmigrate.db");
-    shr_store_t *store = shr_store_new (path, err, sizeof err);
+    shr_store_t *store = shr_store_new (path, SHR_SYNC_FULL, err, sizeof err);
     const char *const steps[] = {"CREATE TABLE a (x INTEGER)",
                                  "CREATE TABLE b (y INTEGER); INSERT INTO nowhere VALUES (1)", NULL};
     CHECK_INT (shr_store_migrate (store, "demo", steps, err, sizeof err), -1);
@@ -108,7 +118,7 @@ static void test_transactions_and_savepoints (void)
 {
     char path[300], err[256];
     s_path (path, sizeof path, "tx.db");
-    shr_store_t *store = shr_store_new (path, err, sizeof err);
+    shr_store_t *store = shr_store_new (path, SHR_SYNC_FULL, err, sizeof err);
     shr_store_migrate (store, "demo", s_steps_v2, err, sizeof err);
 
     CHECK (shr_store_begin (store) == 0);
@@ -136,7 +146,7 @@ static void test_transactions_and_savepoints (void)
 static void test_bad_sql_returns_null (void)
 {
     char err[256];
-    shr_store_t *store = shr_store_new (":memory:", err, sizeof err);
+    shr_store_t *store = shr_store_new (":memory:", SHR_SYNC_FULL, err, sizeof err);
     CHECK (shr_store_stmt (store, "SELEKT nothing") == NULL);
     CHECK (shr_store_exec (store, "CREATE TABLE x (a)") == 0);
     CHECK (shr_store_exec (store, "CREATE TABLE x (a)") == -1);
@@ -149,7 +159,7 @@ static void test_checkpointer_keeps_wal_short (void)
     char path[300], wal[310], err[256];
     s_path (path, sizeof path, "wal.db");
     snprintf (wal, sizeof wal, "%s-wal", path);
-    shr_store_t *store = shr_store_new (path, err, sizeof err);
+    shr_store_t *store = shr_store_new (path, SHR_SYNC_FULL, err, sizeof err);
     shr_store_migrate (store, "demo", s_steps_v2, err, sizeof err);
     //  Many small commits; the background checkpointer lets the WAL restart.
     for (int i = 0; i < 3000; i++) {
