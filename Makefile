@@ -11,6 +11,8 @@ SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# Test builds only: checks that abort (shr_store's reentrancy check) and test hooks.
+TESTFLAGS = -DSHR_TEST_HOOKS
 OPT ?= -O1 -g
 else
 BUILD ?= build
@@ -22,11 +24,13 @@ PKGS = libczmq libzmq sqlite3 libcjson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 CC ?= cc
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -Ilibshared -MMD -MP
+GEN = $(BUILD)/gen
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -Ilibshared -I$(GEN) $(TESTFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
-SERVICES = dispatch complaints procurement inventory analytics
+# services/list.txt is the one list of the services and their ports.
+SERVICES = $(shell sed -n 's/^\([a-z][a-z0-9_-]*\)[[:space:]].*/\1/p' services/list.txt)
 TOOLS = $(notdir $(basename $(wildcard tools/*.c)))
 FIXTURES = $(notdir $(basename $(wildcard tests/fixtures/*.c)))
 UNIT_TESTS = $(notdir $(basename $(wildcard tests/unit/test_*.c)))
@@ -34,6 +38,50 @@ BENCHES = $(notdir $(basename $(wildcard tests/bench/bench_*.c)))
 
 LIB = $(BUILD)/libshared.a
 LIB_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard libshared/*.c))
+
+# Structs and field tables generated from the schemas (tools/shapegen.py): one
+# <group>_shapes.{h,c} per schema folder (and top-level file), <group>_ops.c
+# per folder with ops. The contract's go into libcontract.a; the fixture's own
+# schemas (tests/fixtures/schemas) are generated beside them.
+PYTHON = /usr/bin/python3
+define shape_groups
+$(filter-out envelope sys,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard $(1)/*/*.json))))) \
+  $(basename $(notdir $(wildcard $(1)/*.json))))
+endef
+define op_groups
+$(filter-out sys,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard $(1)/*/*.request.json))))))
+endef
+CONTRACT_GEN_C = $(foreach g,$(call shape_groups,schemas),$(GEN)/contract/$(g)_shapes.c)
+FIXTURE_GEN_C = $(foreach g,$(call shape_groups,tests/fixtures/schemas),$(GEN)/fixture/$(g)_shapes.c) \
+  $(foreach g,$(call op_groups,tests/fixtures/schemas),$(GEN)/fixture/$(g)_ops.c)
+CONTRACT_LIB = $(BUILD)/libcontract.a
+CONTRACT_OBJ = $(patsubst $(BUILD)/%.c,$(BUILD)/obj/%.o,$(CONTRACT_GEN_C))
+FIXTURE_OBJ = $(patsubst $(BUILD)/%.c,$(BUILD)/obj/%.o,$(FIXTURE_GEN_C))
+STAMPS = $(GEN)/contract/.stamp $(GEN)/fixture/.stamp $(GEN)/shr_ports.inc
+
+$(GEN)/contract/.stamp: tools/shapegen.py $(shell find schemas -name '*.json') | deps
+	$(PYTHON) tools/shapegen.py schemas contract $(GEN)/contract && touch $@
+$(GEN)/fixture/.stamp: tools/shapegen.py $(shell find tests/fixtures/schemas -name '*.json') | deps
+	$(PYTHON) tools/shapegen.py tests/fixtures/schemas fixture $(GEN)/fixture && touch $@
+$(CONTRACT_GEN_C): $(GEN)/contract/.stamp ;
+$(GEN)/contract/%_ops.c: $(GEN)/contract/.stamp ;
+$(FIXTURE_GEN_C): $(GEN)/fixture/.stamp ;
+
+# libshared's port table, from services/list.txt.
+$(GEN)/shr_ports.inc: services/list.txt
+	@mkdir -p $(dir $@)
+	sed -n 's/^\([a-z][a-z0-9_-]*\)[[:space:]]*\([0-9][0-9]*\).*/    {"\1", \2},/p' $< > $@
+
+$(BUILD)/obj/gen/contract/%.o: $(GEN)/contract/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN)/contract -c -o $@ $<
+$(BUILD)/obj/gen/fixture/%.o: $(GEN)/fixture/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN)/fixture -c -o $@ $<
+
+$(CONTRACT_LIB): $(CONTRACT_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
 
 PROGRAMS = $(addprefix $(BUILD)/bin/,$(SERVICES) $(TOOLS))
 BINARIES = $(PROGRAMS) $(addprefix $(BUILD)/bin/,$(FIXTURES))
@@ -48,43 +96,61 @@ all: $(BINARIES) $(TEST_BINARIES) $(BENCH_BINARIES)
 deps:
 	@tools/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c | deps
+# libshared knows no service: it sees no generated headers but its port table.
+$(BUILD)/obj/libshared/%.o: libshared/%.c | deps $(GEN)/shr_ports.inc
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+# Everything else but the fixture sees the contract's generated headers.
+$(BUILD)/obj/%.o: %.c | deps $(STAMPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN)/contract -c -o $@ $<
+$(BUILD)/obj/tests/fixtures/%.o: tests/fixtures/%.c | deps $(STAMPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN)/fixture -c -o $@ $<
+
+# test_service runs services in-process on the fixture's schemas.
+$(BUILD)/obj/tests/unit/test_service.o: tests/unit/test_service.c | deps $(STAMPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN)/fixture -c -o $@ $<
+$(BUILD)/tests/test_service: $(BUILD)/obj/tests/unit/test_service.o $(filter-out %_ops.o,$(FIXTURE_OBJ)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-# A service is every .c file in its folder, linked with libshared.
+# A service is every .c file in its folder, its generated op table if it has
+# ops, the contract and libshared.
+service_ops = $(if $(wildcard schemas/$(1)/*.request.json),$(BUILD)/obj/gen/contract/$(1)_ops.o)
 define service_rule
-$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $(LIB)
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $(call service_ops,$(1)) $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
-$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIB)
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB)
+$(BUILD)/bin/%: $(BUILD)/obj/tests/fixtures/%.o $(FIXTURE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # A service's unit tests (test_<service>_*.c) link its domain code: all its files but main.c.
 define service_test_rule
-$(BUILD)/tests/test_$(1)_%: $(BUILD)/obj/tests/unit/test_$(1)_%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out services/$(1)/main.c,$(wildcard services/$(1)/*.c))) $(LIB)
+$(BUILD)/tests/test_$(1)_%: $(BUILD)/obj/tests/unit/test_$(1)_%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out services/$(1)/main.c,$(wildcard services/$(1)/*.c))) $(call service_ops,$(1)) $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_test_rule,$(s))))
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/benchkit.o $(LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/obj/tests/bench/benchkit.o $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -2,6 +2,7 @@
 #ifndef SHARED_H_INCLUDED
 #define SHARED_H_INCLUDED
 
+#include "shr_arena.h"
 #include "shr_body.h"
 #include "shr_call.h"
 #include "shr_client.h"
@@ -13,10 +14,12 @@
 #include "shr_outbox.h"
 #include "shr_schema.h"
 #include "shr_server.h"
+#include "shr_shape.h"
 #include "shr_service.h"
 #include "shr_socket.h"
 #include "shr_stats.h"
 #include "shr_store.h"
 #include "shr_time.h"
+#include "shr_work.h"
 
 #endif

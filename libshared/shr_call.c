@@ -1,9 +1,12 @@
 /*  shr_call - one unit of work inside a transaction. See shr_call.h. */
 #include "shr_call.h"
+#include "shr_json.h"
 #include "shr_log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int shr_call_fail (shr_call_t *call, shr_code_t code, const char *field, const char *format, ...)
 {
@@ -16,11 +19,25 @@ int shr_call_fail (shr_call_t *call, shr_code_t code, const char *field, const c
     return -1;
 }
 
-int64_t shr_call_emit (shr_call_t *call, const char *type, const char *key, const cJSON *data)
+int64_t shr_call_emit (shr_call_t *call, const shr_event_def_t *event, const char *key,
+                       const void *data)
 {
     if (!call->outbox)
         return shr_call_fail (call, SHR_INTERNAL, NULL, "this service has no outbox");
-    return shr_outbox_append (call->outbox, type, key, call->now_ms, data, &call->error);
+    shr_json_t *json = shr_json_new ();
+    char err[256];
+    int64_t seq = -1;
+    if (!json)
+        return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
+    if (shr_shape_encode (event->data, data, json, err, sizeof err))
+        shr_call_fail (call, SHR_INTERNAL, NULL, "event %s: %s", event->type, err);
+    else if (!shr_json_text (json))
+        shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
+    else
+        seq = shr_outbox_append (call->outbox, event->type, key, call->now_ms,
+                                 shr_json_text (json), &call->error);
+    shr_json_destroy (&json);
+    return seq;
 }
 
 int shr_call_db_error (shr_call_t *call)
@@ -28,4 +45,119 @@ int shr_call_db_error (shr_call_t *call)
     const char *message = shr_store_errmsg (call->store);
     shr_log_error ("%s: database error: %s", call->op ? call->op : "?", message);
     return shr_call_fail (call, SHR_INTERNAL, NULL, "database error: %s", message);
+}
+
+void *shr_call_alloc (shr_call_t *call, size_t size)
+{
+    return shr_arena_alloc (call->arena, size);
+}
+
+char *shr_call_strdup (shr_call_t *call, const char *text)
+{
+    return shr_arena_strdup (call->arena, text);
+}
+
+char *shr_call_printf (shr_call_t *call, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *text = NULL;
+    if (vasprintf (&text, format, args) < 0)
+        text = NULL;
+    va_end (args);
+    char *copy = shr_arena_strdup (call->arena, text);
+    free (text);
+    return copy;
+}
+
+int shr_call_read (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt, void *out)
+{
+    char err[256];
+    if (shr_shape_read (shape, stmt, out, call->arena, err, sizeof err) == 0)
+        return 0;
+    shr_log_error ("%s: %s (in %s)", call->op ? call->op : "?", err, sqlite3_sql (stmt));
+    return shr_call_fail (call, SHR_INTERNAL, NULL, "%s", err);
+}
+
+int shr_call_op (shr_call_t *call, const shr_op_def_t *def, const cJSON *body, char **reply_p)
+{
+    char err[512];
+    void *request = shr_call_alloc (call, def->request->size);
+    void *reply = shr_call_alloc (call, def->reply->size);
+    if (!request || !reply)
+        return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
+    if (shr_shape_decode (def->request, body, request, call->arena, err, sizeof err))
+        return shr_call_fail (call, SHR_INTERNAL, NULL, "cannot decode the body: %s", err);
+    if (def->handler (call, request, reply))
+        return -1;
+    shr_json_t *json = shr_json_new ();
+    int rc = json ? shr_shape_encode (def->reply, reply, json, err, sizeof err) : -1;
+    *reply_p = rc == 0 ? shr_json_take (json) : NULL;
+    shr_json_destroy (&json);
+    if (rc)
+        return shr_call_fail (call, SHR_INTERNAL, NULL, "cannot encode the reply: %s", err);
+    return *reply_p ? 0 : shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
+}
+
+int shr_call_read_one (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt, void *out)
+{
+    int rc = sqlite3_step (stmt);
+    int found = rc == SQLITE_ROW    ? shr_call_read (call, shape, stmt, out) == 0 ? 1 : -1
+                : rc == SQLITE_DONE ? 0
+                                    : shr_call_db_error (call);
+    sqlite3_reset (stmt);
+    return found;
+}
+
+//  The index of the column called name, or -1.
+static int s_column (sqlite3_stmt *stmt, const char *name)
+{
+    for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        if (strcmp (sqlite3_column_name (stmt, i), name) == 0)
+            return i;
+    return -1;
+}
+
+int shr_call_read_rows (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt,
+                        void *array, int64_t limit, const char **next_cursor)
+{
+    shr_array_t *out = (shr_array_t *) array;
+    out->count = 0;
+    out->items = NULL;
+    if (next_cursor)
+        *next_cursor = NULL;
+    size_t size = 0;
+    int cursor_column = next_cursor ? s_column (stmt, "_cursor") : -1;
+    const char *last_cursor = NULL;
+    int rc;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+        if (limit > 0 && (int64_t) out->count == limit) {
+            if (next_cursor)
+                *next_cursor = last_cursor;
+            break;
+        }
+        if (out->count == size) {
+            //  Grows by doubling; the old copy stays in the arena until it is reset.
+            size_t grown = size ? size * 2 : 16;
+            void *items = shr_arena_alloc (call->arena, grown * shape->size);
+            if (!items) {
+                sqlite3_reset (stmt);
+                return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
+            }
+            if (out->count)
+                memcpy (items, out->items, out->count * shape->size);
+            out->items = items;
+            size = grown;
+        }
+        if (shr_call_read (call, shape, stmt, (char *) out->items + out->count * shape->size)) {
+            sqlite3_reset (stmt);
+            return -1;
+        }
+        out->count++;
+        if (cursor_column >= 0)
+            last_cursor = shr_arena_strdup (call->arena,
+                                            (const char *) sqlite3_column_text (stmt, cursor_column));
+    }
+    sqlite3_reset (stmt);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : shr_call_db_error (call);
 }

@@ -4,13 +4,13 @@
 #include <czmq.h>
 #include <limits.h>
 
-//  DESIGN.md's port table: API port; the events port is the next one.
+//  The port table: API port; the events port is the next one. Generated from
+//  services/list.txt, the one list of the services.
 static const struct {
     const char *service;
     int api_port;
 } s_ports[] = {
-    {"dispatch", 7101},    {"complaints", 7111}, {"procurement", 7121},
-    {"inventory", 7131},   {"analytics", 7141},  {"contracts", 7151},
+#include "shr_ports.inc"
 };
 
 struct _shr_config_t {
@@ -238,6 +238,11 @@ const char *shr_config_log_level (shr_config_t *self) { return self->log_level; 
 int shr_config_events_hwm (shr_config_t *self) { return self->events_hwm; }
 int shr_config_heartbeat_ms (shr_config_t *self) { return self->heartbeat_ms; }
 bool shr_config_sync_full (shr_config_t *self) { return self->sync_full; }
+
+const char *shr_config_known_service (size_t index)
+{
+    return index < sizeof s_ports / sizeof s_ports[0] ? s_ports[index].service : NULL;
+}
 
 const char *shr_config_api_of (shr_config_t *self, const char *service, char *err, size_t errlen)
 {

@@ -59,6 +59,10 @@ int shr_config_heartbeat_ms (shr_config_t *self);
 //  True unless SHR_SYNC=normal: commits are fsynced before they are acknowledged.
 bool shr_config_sync_full (shr_config_t *self);
 
+//  The name of the index-th service of the port table (services/list.txt), or
+//  NULL past the end. Borrowed.
+const char *shr_config_known_service (size_t index);
+
 //  An integer from the environment, or fallback if unset; -1 with err if set but
 //  not an integer in [min, max].
 int shr_config_int (const char *name, int fallback, int min, int max, char *err, size_t errlen,

@@ -3,6 +3,7 @@
 #include "shr_log.h"
 #include "shr_socket.h"
 #include "shr_time.h"
+#include "shr_work.h"
 
 #define REPLAY_PAGE 1000            //  events asked for per events.replay
 #define REPLAY_TIMEOUT_MS 2000      //  then ask again
@@ -29,7 +30,7 @@ struct _shr_consumer_t {
     void *arg;
     int heartbeat_ms;
     shr_store_t *store;
-    shr_outbox_t *outbox;
+    shr_work_t *work;
     shr_stats_t *stats;
     shr_schema_t *schemas;
     shr_clock_fn *clock;
@@ -84,7 +85,7 @@ shr_consumer_t *shr_consumer_new (const shr_consumer_config_t *config, shr_store
     self->arg = config->arg;
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->store = store;
-    self->outbox = outbox;
+    self->work = shr_work_new (store, outbox);
     self->stats = stats;
     self->clock = clock;
     self->clock_arg = clock_arg;
@@ -111,6 +112,7 @@ void shr_consumer_destroy (shr_consumer_t **self_p)
     for (size_t i = 0; i < self->pending_count; i++)
         cJSON_Delete (self->pending[i].event);
     free (self->pending);
+    shr_work_destroy (&self->work);
     zsock_destroy (&self->sub);
     zsock_destroy (&self->dealer);
     free (self->source);
@@ -169,21 +171,43 @@ static int s_check (shr_consumer_t *self, const cJSON *event, const char *type, 
     return 0;
 }
 
-//  Applies events[0..count) that follow the checkpoint, in one transaction with
-//  the new checkpoint. Stops at a gap or a failure. Returns how many were applied.
+typedef struct {
+    shr_consumer_t *self;
+    const cJSON *event;
+} s_piece_t;
+
+static int s_apply_one (shr_call_t *call, void *arg)
+{
+    s_piece_t *piece = (s_piece_t *) arg;
+    return piece->self->apply (call, piece->event);
+}
+
+//  Stores the checkpoint in the open transaction. Returns 0 or -1.
+static int s_write_checkpoint (shr_consumer_t *self, int64_t seq)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (
+        self->store, "INSERT INTO shr_checkpoint (source, last_seq, updated_ms) VALUES (?, ?, ?)"
+                     " ON CONFLICT (source) DO UPDATE SET last_seq = excluded.last_seq,"
+                     " updated_ms = excluded.updated_ms");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_text (stmt, 1, self->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, seq);
+    sqlite3_bind_int64 (stmt, 3, shr_time_now_ms ());
+    return shr_store_step_done (stmt);
+}
+
+//  Applies events[0..count) that follow the checkpoint, in one unit of work
+//  with the new checkpoint. Stops at a gap or a failure. Returns how many were
+//  applied.
 static size_t s_apply (shr_consumer_t *self, cJSON **events, size_t count)
 {
     if (self->retry_after_us || count == 0)
         return 0;
-    if (shr_store_begin (self->store)) {
+    if (shr_work_begin (self->work)) {
         s_failed (self, "cannot begin: %s", shr_store_errmsg (self->store));
         return 0;
     }
-    shr_call_t call = {.store = self->store,
-                       .outbox = self->outbox,
-                       .arg = self->arg,
-                       .now_ms = self->clock (self->clock_arg),
-                       .op = "apply"};
     int64_t applied = self->applied_seq;
     size_t done = 0;
     for (size_t i = 0; i < count; i++) {
@@ -196,48 +220,34 @@ static size_t s_apply (shr_consumer_t *self, cJSON **events, size_t count)
             = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (events[i], "type"));
         if (s_check (self, events[i], type, seq))
             break;
-        size_t mark = self->outbox ? shr_outbox_mark (self->outbox) : 0;
-        shr_call_fail (&call, SHR_INTERNAL, NULL, "apply failed without saying why");
-        if (shr_store_savepoint (self->store)) {
-            s_failed (self, "cannot take a savepoint: %s", shr_store_errmsg (self->store));
-            break;
-        }
-        if (self->apply (&call, events[i])) {
-            shr_store_rollback_to (self->store);
-            if (self->outbox)
-                shr_outbox_rewind (self->outbox, mark);
+        shr_call_t call = {.arg = self->arg, .now_ms = self->clock (self->clock_arg),
+                           .op = "apply"};
+        s_piece_t piece = {self, events[i]};
+        if (shr_work_run (self->work, &call, false, s_apply_one, &piece)) {
             s_failed (self, "applying %s seq %lld failed: %s: %s", type ? type : "?",
                       (long long) seq, shr_code_name (call.error.code), call.error.message);
             break;
         }
-        shr_store_release (self->store);
         applied = seq;
         done++;
     }
-    if (applied > self->applied_seq) {
-        sqlite3_stmt *stmt = shr_store_stmt (
-            self->store, "INSERT INTO shr_checkpoint (source, last_seq, updated_ms) VALUES (?, ?, ?)"
-                         " ON CONFLICT (source) DO UPDATE SET last_seq = excluded.last_seq,"
-                         " updated_ms = excluded.updated_ms");
-        if (stmt) {
-            sqlite3_bind_text (stmt, 1, self->source, -1, SQLITE_STATIC);
-            sqlite3_bind_int64 (stmt, 2, applied);
-            sqlite3_bind_int64 (stmt, 3, shr_time_now_ms ());
-        }
-        if (!stmt || shr_store_step_done (stmt) || shr_store_commit (self->store)) {
-            s_failed (self, "cannot commit: %s", shr_store_errmsg (self->store));
-            shr_store_rollback (self->store);
-            if (self->outbox)
-                shr_outbox_rewind (self->outbox, 0);
-            return 0;
-        }
-        self->applied_seq = applied;
-        shr_stats_add (self->stats, "events.applied", (int64_t) done);
+    char reason[512] = "";
+    if (applied == self->applied_seq) {
+        shr_work_rollback (self->work);
+        return 0;
     }
-    else
-        shr_store_rollback (self->store);
-    if (self->outbox)
-        shr_outbox_publish (self->outbox);
+    if (s_write_checkpoint (self, applied)) {
+        s_failed (self, "cannot store the checkpoint: %s", shr_store_errmsg (self->store));
+        shr_work_rollback (self->work);
+        return 0;
+    }
+    if (shr_work_commit (self->work, reason, sizeof reason)) {
+        s_failed (self, "cannot commit: %s", reason);
+        return 0;
+    }
+    shr_work_publish (self->work);
+    self->applied_seq = applied;
+    shr_stats_add (self->stats, "events.applied", (int64_t) done);
     return done;
 }
 

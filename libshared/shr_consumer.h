@@ -20,8 +20,9 @@
 #define SHR_CONSUMER_H_INCLUDED
 
 #include "shr_call.h"
-#include "shr_server.h"
+#include "shr_schema.h"
 #include "shr_stats.h"
+#include "shr_time.h"
 
 #include <czmq.h>
 

@@ -111,7 +111,7 @@ void shr_json_int (shr_json_t *self, int64_t value)
     s_append (self, p, (size_t) (end - p));
 }
 
-static void s_number (shr_json_t *self, double value)
+void shr_json_number (shr_json_t *self, double value)
 {
     //  Integral and exactly representable: print as an integer, no printf.
     if (value == trunc (value) && fabs (value) < 9007199254740992.0) {
@@ -140,7 +140,7 @@ void shr_json_value (shr_json_t *self, const cJSON *item)
     case cJSON_NULL: s_append (self, "null", 4); break;
     case cJSON_False: s_append (self, "false", 5); break;
     case cJSON_True: s_append (self, "true", 4); break;
-    case cJSON_Number: s_number (self, item->valuedouble); break;
+    case cJSON_Number: shr_json_number (self, item->valuedouble); break;
     case cJSON_String: shr_json_string (self, item->valuestring); break;
     case cJSON_Raw: shr_json_raw (self, item->valuestring ? item->valuestring : "null"); break;
     case cJSON_Array:

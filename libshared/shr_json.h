@@ -31,6 +31,9 @@ void shr_json_string (shr_json_t *self, const char *text);
 //  Appends an integer.
 void shr_json_int (shr_json_t *self, int64_t value);
 
+//  Appends a number: integral values as integers, others as cJSON prints them.
+void shr_json_number (shr_json_t *self, double value);
+
 //  Appends a value from a cJSON tree (borrowed); NULL appends null.
 void shr_json_value (shr_json_t *self, const cJSON *item);
 

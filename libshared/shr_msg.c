@@ -236,6 +236,16 @@ char *shr_reply_encode_ok (const char *id, const cJSON *body)
     return s_finish (json);
 }
 
+char *shr_reply_encode_ok_text (const char *id, const char *body)
+{
+    shr_json_t *json = s_envelope (id);
+    if (!json)
+        return NULL;
+    shr_json_raw (json, ",\"ok\":true,\"body\":");
+    shr_json_raw (json, body ? body : "{}");
+    return s_finish (json);
+}
+
 char *shr_reply_encode_error (const char *id, const shr_error_t *err)
 {
     shr_json_t *json = s_envelope (id);

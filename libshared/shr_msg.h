@@ -88,6 +88,10 @@ void shr_request_reset (shr_request_t *req);
 //  caller frees, or NULL when out of memory.
 char *shr_reply_encode_ok (const char *id, const cJSON *body);
 
+//  Encodes a success reply whose body is JSON text already (borrowed; NULL means
+//  {}). Returns a string the caller frees, or NULL when out of memory.
+char *shr_reply_encode_ok_text (const char *id, const char *body);
+
 //  Encodes an error reply. Returns a string the caller frees, or NULL when out of memory.
 char *shr_reply_encode_error (const char *id, const shr_error_t *err);
 

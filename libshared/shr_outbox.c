@@ -34,6 +34,7 @@ struct _shr_outbox_t {
     size_t pending_size;
     int64_t published;
     int64_t last_publish_us; //  monotonic time of the last frame sent
+    zlistx_t *types;         //  declared event types (strings, owned)
 };
 
 shr_outbox_t *shr_outbox_new (const char *source, shr_store_t *store, shr_schema_t *schemas,
@@ -52,6 +53,10 @@ shr_outbox_t *shr_outbox_new (const char *source, shr_store_t *store, shr_schema
     self->source = strdup (source);
     self->store = store;
     self->schemas = schemas;
+    self->types = zlistx_new ();
+    zlistx_set_destructor (self->types, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_duplicator (self->types, (zlistx_duplicator_fn *) strdup);
+    zlistx_set_comparator (self->types, (zlistx_comparator_fn *) strcmp);
     return self;
 }
 
@@ -63,6 +68,7 @@ void shr_outbox_destroy (shr_outbox_t **self_p)
     shr_outbox_rewind (self, 0);
     free (self->pending);
     zsock_destroy (&self->pub);
+    zlistx_destroy (&self->types);
     free (self->source);
     free (self);
     *self_p = NULL;
@@ -79,13 +85,44 @@ const char *shr_outbox_endpoint (shr_outbox_t *self)
     return self->pub ? zsock_endpoint (self->pub) : NULL;
 }
 
-int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key, int64_t ts_ms,
-                           const cJSON *data, shr_error_t *err)
+int shr_outbox_declare (shr_outbox_t *self, const char *type, char *err, size_t errlen)
 {
     char schema[160];
     snprintf (schema, sizeof schema, "events/%s.json", type);
-    shr_schema_error_t schema_err;
-    int rc = shr_schema_validate (self->schemas, schema, data, "", &schema_err);
+    if (!shr_schema_has (self->schemas, schema)) {
+        snprintf (err, errlen, "%s publishes %s, but %s is not in the schemas folder",
+                  self->source, type, schema);
+        return -1;
+    }
+    if (!zlistx_find (self->types, (void *) type))
+        zlistx_add_end (self->types, (void *) type);
+    return 0;
+}
+
+cJSON *shr_outbox_types_json (shr_outbox_t *self)
+{
+    cJSON *types = cJSON_CreateArray ();
+    for (const char *type = (const char *) zlistx_first (self->types); type;
+         type = (const char *) zlistx_next (self->types))
+        cJSON_AddItemToArray (types, cJSON_CreateString (type));
+    return types;
+}
+
+int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key, int64_t ts_ms,
+                           const char *data, shr_error_t *err)
+{
+    if (!zlistx_find (self->types, (void *) type)) {
+        shr_log_error ("event %s is not one that %s declared", type, self->source);
+        return shr_error_set (err, SHR_INTERNAL, "", "event %s is not one that %s declares",
+                              type, self->source);
+    }
+    //  The contract holds for what leaves too: data is checked against its schema.
+    char schema[160];
+    snprintf (schema, sizeof schema, "events/%s.json", type);
+    cJSON *tree = cJSON_Parse (data);
+    shr_schema_error_t schema_err = {"", "data is not JSON"};
+    int rc = tree ? shr_schema_validate (self->schemas, schema, tree, "", &schema_err) : -1;
+    cJSON_Delete (tree);
     if (rc != 0) {
         shr_log_error ("event %s does not match its schema: %s %s", type, schema_err.pointer,
                        schema_err.message);
@@ -108,7 +145,7 @@ int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key
     shr_json_raw (json, ",\"key\":");
     shr_json_string (json, key);
     shr_json_raw (json, ",\"data\":");
-    shr_json_value (json, data);
+    shr_json_raw (json, data);
     shr_json_raw (json, "}");
     char *text = shr_json_take (json);
     shr_json_destroy (&json);

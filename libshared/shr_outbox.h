@@ -44,11 +44,20 @@ int shr_outbox_bind (shr_outbox_t *self, const char *endpoint, int hwm, char *er
 //  The bound endpoint with its real port (after binding to port *). Borrowed; NULL before bind.
 const char *shr_outbox_endpoint (shr_outbox_t *self);
 
-//  Appends an event inside the open transaction: checks data (borrowed) against its
-//  schema, stores the envelope and queues it for publishing. Returns the event's
-//  seq, or -1 with err filled (internal: no schema, data does not match, database error).
+//  Declares an event type the source publishes; its schema events/<type>.json
+//  must be loaded. Returns 0, or -1 with err naming the missing file.
+int shr_outbox_declare (shr_outbox_t *self, const char *type, char *err, size_t errlen);
+
+//  The declared types, in declaration order, for sys.ops. Caller owns the array.
+cJSON *shr_outbox_types_json (shr_outbox_t *self);
+
+//  Appends an event inside the open transaction: checks that its type was
+//  declared and that data (JSON text, borrowed) matches the type's schema,
+//  stores the envelope and queues it for publishing. Returns the event's seq,
+//  or -1 with err filled (internal: an undeclared type, data that does not
+//  match, a database error).
 int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key, int64_t ts_ms,
-                           const cJSON *data, shr_error_t *err);
+                           const char *data, shr_error_t *err);
 
 //  A mark to rewind to if the changes after it are rolled back (a savepoint).
 size_t shr_outbox_mark (shr_outbox_t *self);

@@ -4,6 +4,7 @@
 #include "shr_log.h"
 #include "shr_socket.h"
 #include "shr_time.h"
+#include "shr_work.h"
 
 const char *const shr_server_migrations[] = {
     "CREATE TABLE shr_idempotency ("
@@ -16,10 +17,13 @@ const char *const shr_server_migrations[] = {
     "CREATE INDEX shr_idempotency_created ON shr_idempotency (created_ms);",
     NULL};
 
+//  A registered op: described (def, decoded into structs) or libshared's own
+//  (handler, JSON bodies).
 typedef struct {
     char *name;
     char *request_schema;
     char *reply_schema;
+    const shr_op_def_t *def;
     shr_handler_fn *handler;
     void *arg;
     int flags;
@@ -41,6 +45,7 @@ struct _shr_server_t {
     shr_schema_t *schemas;
     shr_outbox_t *outbox;
     shr_stats_t *stats;
+    shr_work_t *work;
     zsock_t *router;
     zhashx_t *ops;        //  name -> s_op_t
     zlistx_t *op_order;   //  s_op_t in registration order (not owning)
@@ -78,6 +83,7 @@ shr_server_t *shr_server_new (shr_store_t *store, shr_schema_t *schemas, shr_out
     zhashx_set_destructor (self->ops, (zhashx_destructor_fn *) s_op_destroy);
     self->op_order = zlistx_new ();
     self->clock = s_wall_clock;
+    self->work = shr_work_new (store, outbox);
     return self;
 }
 
@@ -87,19 +93,37 @@ void shr_server_destroy (shr_server_t **self_p)
         return;
     shr_server_t *self = *self_p;
     zsock_destroy (&self->router);
+    shr_work_destroy (&self->work);
     zlistx_destroy (&self->op_order);
     zhashx_destroy (&self->ops);
     free (self);
     *self_p = NULL;
 }
 
+//  Registers op unless its name is taken or a schema is missing. Takes *op_p.
+static int s_register (shr_server_t *self, s_op_t **op_p, char *err, size_t errlen)
+{
+    s_op_t *op = *op_p;
+    *op_p = NULL;
+    const char *missing = !shr_schema_has (self->schemas, op->request_schema) ? op->request_schema
+                          : !shr_schema_has (self->schemas, op->reply_schema) ? op->reply_schema
+                                                                              : NULL;
+    if (zhashx_lookup (self->ops, op->name))
+        snprintf (err, errlen, "op %s is registered twice", op->name);
+    else if (missing)
+        snprintf (err, errlen, "op %s: schema %s is not in the schemas folder", op->name, missing);
+    else {
+        zhashx_insert (self->ops, op->name, op);
+        zlistx_add_end (self->op_order, op);
+        return 0;
+    }
+    s_op_destroy (&op);
+    return -1;
+}
+
 int shr_server_add (shr_server_t *self, const char *name, const char *dir, shr_handler_fn *handler,
                     void *arg, int flags, char *err, size_t errlen)
 {
-    if (zhashx_lookup (self->ops, name)) {
-        snprintf (err, errlen, "op %s is registered twice", name);
-        return -1;
-    }
     s_op_t *op = (s_op_t *) zmalloc (sizeof (s_op_t));
     op->name = strdup (name);
     op->request_schema = zsys_sprintf ("%s/%s.request.json", dir, name);
@@ -107,17 +131,20 @@ int shr_server_add (shr_server_t *self, const char *name, const char *dir, shr_h
     op->handler = handler;
     op->arg = arg;
     op->flags = flags;
-    const char *missing = !shr_schema_has (self->schemas, op->request_schema) ? op->request_schema
-                          : !shr_schema_has (self->schemas, op->reply_schema) ? op->reply_schema
-                                                                              : NULL;
-    if (missing) {
-        snprintf (err, errlen, "op %s: schema %s is not in the schemas folder", name, missing);
-        s_op_destroy (&op);
-        return -1;
-    }
-    zhashx_insert (self->ops, name, op);
-    zlistx_add_end (self->op_order, op);
-    return 0;
+    return s_register (self, &op, err, errlen);
+}
+
+int shr_server_add_op (shr_server_t *self, const shr_op_def_t *def, void *arg, char *err,
+                       size_t errlen)
+{
+    s_op_t *op = (s_op_t *) zmalloc (sizeof (s_op_t));
+    op->name = strdup (def->name);
+    op->request_schema = strdup (def->request_schema);
+    op->reply_schema = strdup (def->reply_schema);
+    op->def = def;
+    op->arg = arg;
+    op->flags = def->flags;
+    return s_register (self, &op, err, errlen);
 }
 
 void shr_server_set_check_replies (shr_server_t *self, bool check)
@@ -261,11 +288,9 @@ static int s_idempotent_replay (shr_server_t *self, s_slot_t *slot, int64_t hash
         return shr_error_set (err, SHR_INTERNAL, "", "database error: %s",
                               shr_store_errmsg (self->store));
     }
-    if (sqlite3_column_int64 (stmt, 0) == hash) {
-        cJSON *body = cJSON_CreateRaw ((const char *) sqlite3_column_text (stmt, 1));
-        slot->reply = shr_reply_encode_ok (slot->req.id, body);
-        cJSON_Delete (body);
-    }
+    if (sqlite3_column_int64 (stmt, 0) == hash)
+        slot->reply
+            = shr_reply_encode_ok_text (slot->req.id, (const char *) sqlite3_column_text (stmt, 1));
     else {
         shr_error_set (err, SHR_INVALID_ARGUMENT, "/idem",
                        "idempotency key '%s' was already used for a different %s request",
@@ -292,72 +317,92 @@ static int s_remember (shr_server_t *self, s_slot_t *slot, int64_t hash, const c
     return shr_store_step_done (stmt);
 }
 
-//  Runs a decoded request inside the open transaction.
-static void s_execute (shr_server_t *self, s_slot_t *slot)
+//  Calls the op's handler; on success *reply_p is the reply body as JSON text
+//  (caller frees). Returns 0, or -1 with the call failed.
+static int s_call_handler (shr_call_t *call, s_op_t *op, const cJSON *body, char **reply_p)
 {
+    if (op->def)
+        return shr_call_op (call, op->def, body, reply_p);
+    cJSON *reply = NULL;
+    if (op->handler (call, body, &reply))
+        return -1;
+    *reply_p = reply ? shr_json_print (reply) : strdup ("{}");
+    cJSON_Delete (reply);
+    return *reply_p ? 0 : shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
+}
+
+//  What a request's piece of the unit of work needs.
+typedef struct {
+    shr_server_t *server;
+    s_slot_t *slot;
+    char *reply;      //  the reply body, JSON text
+    bool replayed;    //  an idempotent retry: slot->reply is set already
+} s_piece_t;
+
+//  One request, inside its savepoint: an idempotent retry gets the first reply;
+//  otherwise the handler runs, its reply is checked if asked, and remembered
+//  under the idempotency key in the same transaction.
+static int s_run_request (shr_call_t *call, void *arg)
+{
+    s_piece_t *piece = (s_piece_t *) arg;
+    shr_server_t *self = piece->server;
+    s_slot_t *slot = piece->slot;
     s_op_t *op = slot->op;
     bool writes = !(op->flags & SHR_OP_READ);
-    shr_call_t call = {.store = self->store,
-                       .outbox = self->outbox,
-                       .arg = op->arg,
-                       .now_ms = self->clock (self->clock_arg),
-                       .op = op->name,
-                       .id = slot->req.id};
-    shr_call_fail (&call, SHR_INTERNAL, NULL, "%s failed without saying why", op->name);
-    slot->in_transaction = true;
-
     int64_t hash = 0;
     if (writes && slot->req.idem) {
         char *body_text = shr_json_print (slot->req.body);
         hash = s_hash (body_text ? body_text : "");
         free (body_text);
-        int found = s_idempotent_replay (self, slot, hash, &call.error);
-        if (found < 0)
-            s_fail (slot, &call.error);
+        int found = s_idempotent_replay (self, slot, hash, &call->error);
         if (found)
-            return;
+            piece->replayed = found > 0 && !slot->failed;
+        if (found < 0 || slot->failed)
+            return -1;
+        if (found)
+            return 0;
     }
-
-    size_t mark = self->outbox ? shr_outbox_mark (self->outbox) : 0;
-    if (writes && shr_store_savepoint (self->store)) {
-        shr_call_db_error (&call);
-        s_fail (slot, &call.error);
-        return;
-    }
-    cJSON *reply = NULL;
-    int rc = op->handler (&call, slot->req.body, &reply);
-    if (rc == 0 && !reply)
-        reply = cJSON_CreateObject ();
-    if (rc == 0 && self->check_replies && !(op->flags & SHR_OP_RAW_REPLY)) {
-        shr_schema_error_t schema_err;
-        if (shr_schema_validate (self->schemas, op->reply_schema, reply, "/body", &schema_err)) {
+    if (s_call_handler (call, op, slot->req.body, &piece->reply))
+        return -1;
+    if (self->check_replies && !(op->flags & SHR_OP_RAW_REPLY)) {
+        cJSON *reply = cJSON_Parse (piece->reply);
+        shr_schema_error_t schema_err = {"", "the reply is not JSON"};
+        int invalid = reply ? shr_schema_validate (self->schemas, op->reply_schema, reply, "/body",
+                                                   &schema_err)
+                            : 1;
+        cJSON_Delete (reply);
+        if (invalid) {
             shr_log_error ("%s: reply does not match %s: %s %s", op->name, op->reply_schema,
                            schema_err.pointer, schema_err.message);
-            rc = shr_call_fail (&call, SHR_INTERNAL, NULL, "reply does not match %s: %s %s",
-                                op->reply_schema, schema_err.pointer, schema_err.message);
+            return shr_call_fail (call, SHR_INTERNAL, NULL, "reply does not match %s: %s %s",
+                                  op->reply_schema, schema_err.pointer, schema_err.message);
         }
     }
-    if (rc == 0 && writes && slot->req.idem) {
-        char *reply_text = shr_json_print (reply);
-        if (!reply_text || s_remember (self, slot, hash, reply_text, call.now_ms))
-            rc = shr_call_db_error (&call);
-        free (reply_text);
-    }
-    if (rc == 0 && writes && shr_store_release (self->store))
-        rc = shr_call_db_error (&call);
-    if (rc == 0)
-        slot->reply = shr_reply_encode_ok (slot->req.id, reply);
-    else {
-        if (writes)
-            shr_store_rollback_to (self->store);
-        if (self->outbox)
-            shr_outbox_rewind (self->outbox, mark);
+    if (writes && slot->req.idem && s_remember (self, slot, hash, piece->reply, call->now_ms))
+        return shr_call_db_error (call);
+    return 0;
+}
+
+//  Runs a decoded request inside the open transaction.
+static void s_execute (shr_server_t *self, s_slot_t *slot)
+{
+    s_op_t *op = slot->op;
+    shr_call_t call = {.arg = op->arg,
+                       .now_ms = self->clock (self->clock_arg),
+                       .op = op->name,
+                       .id = slot->req.id};
+    s_piece_t piece = {self, slot, NULL, false};
+    slot->in_transaction = true;
+    int rc = shr_work_run (self->work, &call, op->flags & SHR_OP_READ, s_run_request, &piece);
+    if (rc == 0 && !piece.replayed)
+        slot->reply = shr_reply_encode_ok_text (slot->req.id, piece.reply);
+    else if (rc != 0 && !slot->failed) {
         if (call.error.code == SHR_INTERNAL)
             shr_log_error ("%s (id %s): %s", op->name, slot->req.id ? slot->req.id : "-",
                            call.error.message);
         s_fail (slot, &call.error);
     }
-    cJSON_Delete (reply);
+    free (piece.reply);
 }
 
 static void s_send (shr_server_t *self, s_slot_t *slot)
@@ -382,32 +427,26 @@ int shr_server_handle (shr_server_t *self)
         s_receive (self, msg, &self->slots[count++]);
         zmsg_destroy (&msg);
     }
-    bool in_transaction = false;
     for (int i = 0; i < count; i++) {
         s_slot_t *slot = &self->slots[i];
         if (slot->failed)
             continue;
-        if (!in_transaction) {
-            if (shr_store_begin (self->store)) {
-                shr_error_t err;
-                shr_error_set (&err, SHR_UNAVAILABLE, "", "cannot start a transaction: %s",
-                               shr_store_errmsg (self->store));
-                s_fail (slot, &err);
-                continue;
-            }
-            in_transaction = true;
+        if (!shr_work_open (self->work) && shr_work_begin (self->work)) {
+            shr_error_t err;
+            shr_error_set (&err, SHR_UNAVAILABLE, "", "cannot start a transaction: %s",
+                           shr_store_errmsg (self->store));
+            s_fail (slot, &err);
+            continue;
         }
         s_execute (self, slot);
     }
-    if (in_transaction && shr_store_commit (self->store)) {
+    char reason[512];
+    if (shr_work_commit (self->work, reason, sizeof reason)) {
         //  Nothing of this batch happened: every reply that depended on it says so.
         shr_error_t err;
         shr_error_set (&err, SHR_UNAVAILABLE, "", "the change could not be committed (%s); "
-                       "nothing was changed, retry later", shr_store_errmsg (self->store));
-        shr_log_error ("commit failed: %s", shr_store_errmsg (self->store));
-        shr_store_rollback (self->store);
-        if (self->outbox)
-            shr_outbox_rewind (self->outbox, 0);
+                       "nothing was changed, retry later", reason);
+        shr_log_error ("commit failed: %s", reason);
         for (int i = 0; i < count; i++)
             if (self->slots[i].in_transaction)
                 s_fail (&self->slots[i], &err);
@@ -417,8 +456,7 @@ int shr_server_handle (shr_server_t *self)
         shr_request_reset (&self->slots[i].req);
         free (self->slots[i].reply);
     }
-    if (self->outbox)
-        shr_outbox_publish (self->outbox);
+    shr_work_publish (self->work);
     if (count)
         shr_stats_add (self->stats, "batches", 1);
     return count;

@@ -1,11 +1,12 @@
 /*  shr_server - the request/reply server on a ROUTER socket.
 
     For each request: decode and check the envelope, find the op, validate the
-    body against schemas/<dir>/<op>.request.json, then call the handler inside a
-    transaction. Requests that arrive together share one transaction (group
-    commit): each runs in its own savepoint, so one failing request rolls back
-    only its own changes, and no reply leaves before the commit that makes it
-    true. A request with an idempotency key stores its reply under (op, key) in
+    body against schemas/<dir>/<op>.request.json, decode it into the op's
+    request struct, then call the handler inside a unit of work (shr_work).
+    Requests that arrive together share one transaction (group commit): each
+    runs in its own savepoint, so one failing request rolls back only its own
+    changes, and no reply leaves before the commit that makes it true; events
+    are published after the replies have left. A request with an idempotency key stores its reply under (op, key) in
     the same transaction as its change, so a retry gets the first reply and
     changes nothing again.
 
@@ -20,20 +21,14 @@
 #include "shr_schema.h"
 #include "shr_stats.h"
 #include "shr_store.h"
+#include "shr_time.h"
 
 #include <cjson/cJSON.h>
 #include <czmq.h>
 
-//  Op flags.
-#define SHR_OP_READ 1       //  changes nothing: no savepoint, no idempotency record
-#define SHR_OP_RAW_REPLY 2  //  the reply embeds raw JSON (events.replay); not checked here
-
 #define SHR_SERVER_MAX_BATCH 128  //  most requests that share one transaction
 
 typedef struct _shr_server_t shr_server_t;
-
-//  The service's clock: ms since the epoch.
-typedef int64_t (shr_clock_fn) (void *arg);
 
 //  The DDL of the idempotency table (component "shared.server").
 extern const char *const shr_server_migrations[];
@@ -46,9 +41,15 @@ shr_server_t *shr_server_new (shr_store_t *store, shr_schema_t *schemas, shr_out
 //  Nulls *self_p. Safe twice.
 void shr_server_destroy (shr_server_t **self_p);
 
-//  Registers op, served by handler with arg. Its schemas are
-//  <dir>/<op>.request.json and <dir>/<op>.reply.json, which must be loaded.
-//  Returns 0, or -1 with a message in err (missing schema, op already registered).
+//  Registers a described op (generated: <service>_ops[]), its handler called
+//  with call->arg = arg. Its schemas must be loaded. Returns 0, or -1 with a
+//  message in err (missing schema, op already registered).
+int shr_server_add_op (shr_server_t *self, const shr_op_def_t *def, void *arg, char *err,
+                       size_t errlen);
+
+//  Registers one of libshared's own ops, served by handler (JSON bodies) with
+//  arg. Its schemas are <dir>/<op>.request.json and <dir>/<op>.reply.json, which
+//  must be loaded. Returns 0, or -1 with a message in err.
 int shr_server_add (shr_server_t *self, const char *op, const char *dir, shr_handler_fn *handler,
                     void *arg, int flags, char *err, size_t errlen);
 

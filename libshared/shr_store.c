@@ -135,6 +135,13 @@ sqlite3_stmt *shr_store_stmt (shr_store_t *self, const char *sql)
 {
     sqlite3_stmt *stmt = (sqlite3_stmt *) zhashx_lookup (self->statements, sql);
     if (stmt) {
+        if (sqlite3_stmt_busy (stmt)) {
+            //  Its rows were still being read: the caller fetched it twice.
+            shr_log_error ("statement fetched again while its rows are being read: %s", sql);
+#ifdef SHR_TEST_HOOKS
+            abort ();
+#endif
+        }
         sqlite3_reset (stmt);
         sqlite3_clear_bindings (stmt);
         return stmt;
@@ -205,6 +212,32 @@ int shr_store_bind_text (sqlite3_stmt *stmt, int index, const char *text)
 {
     return text ? sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT)
                 : sqlite3_bind_null (stmt, index);
+}
+
+static int s_index (sqlite3_stmt *stmt, const char *name)
+{
+    int index = sqlite3_bind_parameter_index (stmt, name);
+    if (index == 0)
+        shr_log_error ("no parameter %s in: %s", name, sqlite3_sql (stmt));
+    return index;
+}
+
+int shr_store_set_text (sqlite3_stmt *stmt, const char *name, const char *text)
+{
+    int index = s_index (stmt, name);
+    return index && shr_store_bind_text (stmt, index, text) == SQLITE_OK ? 0 : -1;
+}
+
+int shr_store_set_int (sqlite3_stmt *stmt, const char *name, int64_t value)
+{
+    int index = s_index (stmt, name);
+    return index && sqlite3_bind_int64 (stmt, index, value) == SQLITE_OK ? 0 : -1;
+}
+
+int shr_store_set_null (sqlite3_stmt *stmt, const char *name)
+{
+    int index = s_index (stmt, name);
+    return index && sqlite3_bind_null (stmt, index) == SQLITE_OK ? 0 : -1;
 }
 
 const char *shr_store_column_text (sqlite3_stmt *stmt, int column)

@@ -46,9 +46,13 @@ int shr_store_migrate (shr_store_t *self, const char *component, const char *con
 //  The latest applied version of a component, 0 if none. -1 on a database error.
 int shr_store_version (shr_store_t *self, const char *component);
 
-//  A cached prepared statement for sql, reset and with bindings cleared. sql must
-//  be a string that lives as long as the store (a literal). Returns NULL (and logs)
-//  if it does not prepare. Borrowed: do not finalize.
+//  A cached prepared statement for sql, reset and with bindings cleared.
+//  Returns NULL (and logs) if it does not prepare. Borrowed: do not finalize.
+//  Not reentrant: there is one statement per SQL text, so fetching the same
+//  text again while its rows are still being read resets the first use. Read
+//  what you need, reset it (shr_store_step_done, sqlite3_reset), then fetch it
+//  again. Test builds (SHR_TEST_HOOKS) abort on a fetch of a statement that is
+//  still mid-rows, naming it; production logs it and resets.
 sqlite3_stmt *shr_store_stmt (shr_store_t *self, const char *sql);
 
 //  Runs sql (no parameters, any number of statements), for DDL and PRAGMAs.
@@ -78,6 +82,13 @@ sqlite3 *shr_store_db (shr_store_t *self);
 
 //  Binds a text parameter, or NULL when text is NULL. Returns SQLite's code.
 int shr_store_bind_text (sqlite3_stmt *stmt, int index, const char *text);
+
+//  Bind by name (":id"): the parameter must exist, so that a typo is an error,
+//  not a NULL. Text is copied; NULL text binds NULL. Return 0, or -1 (logged)
+//  when the statement has no such parameter or SQLite refuses.
+int shr_store_set_text (sqlite3_stmt *stmt, const char *name, const char *text);
+int shr_store_set_int (sqlite3_stmt *stmt, const char *name, int64_t value);
+int shr_store_set_null (sqlite3_stmt *stmt, const char *name);
 
 //  Column text as a C string ("" for NULL). Borrowed until the next step.
 const char *shr_store_column_text (sqlite3_stmt *stmt, int column);

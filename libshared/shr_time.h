@@ -10,6 +10,9 @@
 
 #define SHR_TIME_LEN 32  //  room for a formatted time and its NUL
 
+//  A service's clock: ms since the epoch (the wall clock, or a test's).
+typedef int64_t (shr_clock_fn) (void *arg);
+
 //  Wall-clock time in ms since the epoch. Cannot fail.
 int64_t shr_time_now_ms (void);
 

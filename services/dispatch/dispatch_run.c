@@ -3,116 +3,93 @@
     The roster of all active technicians is read once, with their loads; each
     order then takes the best eligible technician by assign_policy, and that
     technician's load grows before the next order is placed. Orders nobody can
-    take stay reported (the reply counts them). One transaction, like any request.
+    take stay reported (the reply counts them). One unit of work, like any request.
 */
 #include "dispatch.h"
 #include "roster.h"
 
 #define LISTED_MAX 1000  //  assignments listed in the reply; the rest are counted
 
-typedef struct {
-    workorder_t order;
-} s_waiting_t;
-
 //  Reads the waiting orders (all of them first: assigning changes the rows scanned).
-static s_waiting_t *s_waiting (shr_call_t *call, const char *region, int64_t limit,
-                               size_t *count)
+//  Returns how many, or -1 with the call failed; *orders is in the arena.
+static int64_t s_waiting (shr_call_t *call, const dispatch_run_request_t *request,
+                          workorder_t **orders)
 {
     sqlite3_stmt *stmt = shr_store_stmt (
         call->store,
-        "SELECT seq, id, region, required_skill, required_level, due_at_ms, type FROM workorder"
-        " WHERE status = 'reported' AND (?1 IS NULL OR region = ?1)"
-        " ORDER BY due_at_ms, seq LIMIT ?2");
-    if (!stmt) {
-        shr_call_db_error (call);
-        return NULL;
-    }
-    shr_store_bind_text (stmt, 1, region);
-    sqlite3_bind_int64 (stmt, 2, limit);
-    size_t size = 256;
-    *count = 0;
-    s_waiting_t *waiting = (s_waiting_t *) malloc (size * sizeof (s_waiting_t));
+        "SELECT seq AS _seq, id, customer_id, type, priority, channel, region, status,"
+        " technician_id, required_skill, required_level, in_warranty, rework_of, reported_at_ms,"
+        " due_at_ms, 0 AS overdue FROM workorder WHERE status = 'reported'"
+        " AND (:region IS NULL OR region = :region) ORDER BY due_at_ms, seq LIMIT coalesce (:limit, 100000)");
+    if (!stmt || shr_shape_bind (&dispatch_run_request_shape, request, stmt))
+        return shr_call_db_error (call);
+    int64_t count = 0, size = 0;
     int rc;
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-        if (*count == size) {
-            size *= 2;
-            waiting = (s_waiting_t *) realloc (waiting, size * sizeof (s_waiting_t));
+        if (count == size) {
+            size = size ? size * 2 : 256;
+            workorder_t *grown = (workorder_t *) shr_call_alloc (call, (size_t) size * sizeof **orders);
+            if (count)
+                memcpy (grown, *orders, (size_t) count * sizeof **orders);
+            *orders = grown;
         }
-        workorder_t *order = &waiting[(*count)++].order;
-        memset (order, 0, sizeof *order);
+        workorder_t *order = &(*orders)[count++];
         order->seq = sqlite3_column_int64 (stmt, 0);
-        snprintf (order->id, sizeof order->id, "%s", shr_store_column_text (stmt, 1));
-        snprintf (order->region, sizeof order->region, "%s", shr_store_column_text (stmt, 2));
-        snprintf (order->required_skill, sizeof order->required_skill, "%s",
-                  shr_store_column_text (stmt, 3));
-        order->required_level = sqlite3_column_int (stmt, 4);
-        order->due_at_ms = sqlite3_column_int64 (stmt, 5);
-        snprintf (order->type, sizeof order->type, "%s", shr_store_column_text (stmt, 6));
-        snprintf (order->status, sizeof order->status, "reported");
+        if (shr_call_read (call, &dispatch_workorder_summary_shape, stmt, &order->summary)) {
+            sqlite3_reset (stmt);
+            return -1;
+        }
     }
     sqlite3_reset (stmt);
-    if (rc != SQLITE_DONE) {
-        free (waiting);
-        shr_call_db_error (call);
-        return NULL;
-    }
-    return waiting;
+    return rc == SQLITE_DONE ? count : shr_call_db_error (call);
 }
 
-int dispatch_run (shr_call_t *call, const cJSON *body, cJSON **reply_p)
+int dispatch_run (shr_call_t *call, const dispatch_run_request_t *request,
+                  dispatch_run_reply_t *reply)
 {
     int64_t started_us = shr_time_mono_us ();
-    const char *region = shr_body_string (body, "region");
-    size_t count;
-    s_waiting_t *waiting = s_waiting (call, region, shr_body_int (body, "limit", 100000), &count);
-    if (!waiting)
+    workorder_t *orders = NULL;
+    int64_t count = s_waiting (call, request, &orders);
+    if (count < 0)
         return -1;
-    roster_t *roster = region ? roster_of_region (call, region) : roster_all (call);
-    if (!roster) {
-        free (waiting);
+    roster_t *roster = request->region ? roster_of_region (call, request->region) : roster_all (call);
+    if (!roster)
         return -1;
-    }
-    cJSON *reply = cJSON_CreateObject ();
-    cJSON *assignments = cJSON_CreateArray ();
-    int64_t assigned = 0;
+    reply->assignments.items = shr_call_alloc (
+        call, (count < LISTED_MAX ? (size_t) count + 1 : LISTED_MAX) * sizeof *reply->assignments.items);
     int rc = 0;
-    for (size_t i = 0; i < count && rc == 0; i++) {
-        workorder_t *order = &waiting[i].order;
+    for (int64_t i = 0; i < count && rc == 0; i++) {
+        workorder_t *order = &orders[i];
+        const dispatch_workorder_summary_t *summary = &order->summary;
+        const char *skill = summary->required_skill ? summary->required_skill : "";
         size_t candidates_count;
-        const assign_candidate_t *candidates = roster_candidates (
-            roster, order->region, order->required_skill, &candidates_count);
-        assign_job_t job = {call->now_ms, order->due_at_ms, assign_policy_job_seconds (order->type),
-                            *order->required_skill ? order->required_level : 0};
+        const assign_candidate_t *candidates
+            = roster_candidates (roster, summary->region, skill, &candidates_count);
+        assign_job_t job = {call->now_ms, summary->due_at, assign_policy_job_seconds (summary->type),
+                            *skill ? (int) summary->required_level : 0};
         int best = assign_policy_choose (&job, candidates, candidates_count, NULL);
         if (best < 0)
             continue;
-        char technician_id[65];
-        snprintf (technician_id, sizeof technician_id, "%s", candidates[best].id);
+        const char *technician_id = shr_call_strdup (call, candidates[best].id);
+        const char *order_id = shr_call_strdup (call, summary->id);
         rc = workorder_assign_to (call, order, technician_id, "service");
         if (rc == 0) {
             roster_add_load (roster, technician_id);
-            if (assigned++ < LISTED_MAX) {
-                cJSON *pair = cJSON_CreateObject ();
-                cJSON_AddStringToObject (pair, "workorder_id", order->id);
-                cJSON_AddStringToObject (pair, "technician_id", technician_id);
-                cJSON_AddItemToArray (assignments, pair);
+            if (reply->assigned++ < LISTED_MAX) {
+                dispatch_run_reply_assignments_item_t *pair
+                    = &reply->assignments.items[reply->assignments.count++];
+                pair->workorder_id = order_id;
+                pair->technician_id = technician_id;
             }
         }
     }
     roster_destroy (&roster);
-    free (waiting);
-    if (rc) {
-        cJSON_Delete (assignments);
-        cJSON_Delete (reply);
+    if (rc)
         return -1;
-    }
-    shr_body_add_int (reply, "assigned", assigned);
-    shr_body_add_int (reply, "unassigned", (int64_t) count - assigned);
-    cJSON_AddItemToObject (reply, "assignments", assignments);
-    shr_body_add_int (reply, "elapsed_ms", (shr_time_mono_us () - started_us) / 1000);
-    shr_log_info ("dispatch.run: %lld assigned, %lld left waiting, %lld ms", (long long) assigned,
-                  (long long) count - assigned,
-                  (long long) (shr_time_mono_us () - started_us) / 1000);
-    *reply_p = reply;
+    reply->unassigned = count - reply->assigned;
+    reply->elapsed_ms = (shr_time_mono_us () - started_us) / 1000;
+    shr_log_info ("dispatch.run: %lld assigned, %lld left waiting, %lld ms",
+                  (long long) reply->assigned, (long long) reply->unassigned,
+                  (long long) reply->elapsed_ms);
     return 0;
 }

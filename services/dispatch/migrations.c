@@ -69,14 +69,15 @@ const char *const dispatch_migrations[] = {
     " customer_score INTEGER,"
     " reason TEXT);"
     "CREATE INDEX workorder_status_due ON workorder (status, due_at_ms);"
-    "CREATE INDEX workorder_open_by_technician ON workorder (technician_id) WHERE " DISPATCH_OPEN ";"
+    "CREATE INDEX workorder_open_by_technician ON workorder (technician_id)"
+    " WHERE completed_at_ms IS NULL AND cancelled_at_ms IS NULL;"
     "CREATE INDEX workorder_region ON workorder (region, status);"
     "CREATE INDEX workorder_customer ON workorder (customer_id);"
     //  The SLA scan reads only orders still waiting for their warning or deadline.
     "CREATE INDEX workorder_at_risk_pending ON workorder (at_risk_at_ms)"
-    " WHERE at_risk_emitted = 0 AND " DISPATCH_OPEN ";"
+    " WHERE at_risk_emitted = 0 AND completed_at_ms IS NULL AND cancelled_at_ms IS NULL;"
     "CREATE INDEX workorder_overdue_pending ON workorder (due_at_ms)"
-    " WHERE overdue_emitted = 0 AND " DISPATCH_OPEN ";"
+    " WHERE overdue_emitted = 0 AND completed_at_ms IS NULL AND cancelled_at_ms IS NULL;"
     "CREATE TABLE workorder_step ("
     " n INTEGER PRIMARY KEY,"
     " workorder_seq INTEGER NOT NULL REFERENCES workorder (seq),"
@@ -107,4 +108,18 @@ const char *const dispatch_migrations[] = {
     "  UNION ALL SELECT 'upgrade' UNION ALL SELECT 'inspection' UNION ALL SELECT 'consulting') t,"
     " (SELECT 'urgent' AS priority, 14400 AS within UNION ALL SELECT 'high', 86400"
     "  UNION ALL SELECT 'normal', 259200 UNION ALL SELECT 'low', 432000) p;",
+
+    //  2: whether an order is open is a column that the lifecycle's status table
+    //  sets, so that what "open" means is said once (lifecycle.c); the partial
+    //  indexes read the flag and never change when that meaning does.
+    "ALTER TABLE workorder ADD COLUMN open INTEGER NOT NULL DEFAULT 1;"
+    "UPDATE workorder SET open = (completed_at_ms IS NULL AND cancelled_at_ms IS NULL);"
+    "DROP INDEX workorder_open_by_technician;"
+    "CREATE INDEX workorder_open_by_technician ON workorder (technician_id) WHERE open = 1;"
+    "DROP INDEX workorder_at_risk_pending;"
+    "CREATE INDEX workorder_at_risk_pending ON workorder (at_risk_at_ms)"
+    " WHERE at_risk_emitted = 0 AND open = 1;"
+    "DROP INDEX workorder_overdue_pending;"
+    "CREATE INDEX workorder_overdue_pending ON workorder (due_at_ms)"
+    " WHERE overdue_emitted = 0 AND open = 1;",
     NULL};

@@ -98,8 +98,8 @@ static roster_t *s_load (shr_call_t *call, const char *region)
     //  Their open jobs (anywhere: a dispatcher may have sent one out of region),
     //  in one statement rather than one count per technician.
     stmt = shr_store_stmt (call->store,
-                           "SELECT technician_id, count(*) FROM workorder WHERE "
-                           DISPATCH_OPEN " AND technician_id IN (SELECT id FROM"
+                           "SELECT technician_id, count(*) FROM workorder WHERE open = 1"
+                           " AND technician_id IN (SELECT id FROM"
                            " technician WHERE active = 1 AND (?1 IS NULL OR region = ?1))"
                            " GROUP BY technician_id");
     if (!stmt)

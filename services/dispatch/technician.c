@@ -1,6 +1,17 @@
 /*  technician - technicians: who they are, their skills, cost, job limit and shift. */
 #include "dispatch.h"
 
+//  A technician as the replies show them: skills and open jobs come along, so
+//  one statement reads a whole page. :currency is the service's.
+#define TECHNICIAN_COLUMNS                                                                       \
+    "id, name, region,"                                                                          \
+    " (SELECT json_group_array (json_object ('skill', skill, 'level', level)) FROM"              \
+    "  (SELECT skill, level FROM technician_skill s WHERE s.technician_id = t.id"                \
+    "   ORDER BY skill)) AS skills,"                                                             \
+    " active, hourly_cost_cents, :currency AS currency, max_jobs, working_hours,"                \
+    " (SELECT count(*) FROM workorder w WHERE w.technician_id = t.id AND w.open = 1)"            \
+    "  AS open_jobs, updated_at_ms"
+
 //  "HH:MM" (validated by the schema) in minutes from midnight.
 static int s_minutes (const char *text)
 {
@@ -37,191 +48,97 @@ bool technician_on_shift (int days_mask, int start_min, int end_min, int utc_off
            || ((days_mask & (1 << yesterday)) && minute < end_min);
 }
 
-cJSON *technician_json (shr_call_t *call, const char *id)
+int technician_read (shr_call_t *call, const char *id, dispatch_technician_t *out)
 {
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store,
-        "SELECT name, region, active, hourly_cost_cents, max_jobs, working_hours, updated_at_ms,"
-        " (SELECT count(*) FROM workorder w WHERE w.technician_id = t.id AND " DISPATCH_OPEN
-        ") FROM technician t WHERE id = ?");
-    if (!stmt)
-        return NULL;
-    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step (stmt) != SQLITE_ROW) {
-        sqlite3_reset (stmt);
-        return NULL;
-    }
     const dispatch_settings_t *settings = (const dispatch_settings_t *) call->arg;
-    cJSON *technician = cJSON_CreateObject ();
-    cJSON_AddStringToObject (technician, "id", id);
-    cJSON_AddStringToObject (technician, "name", shr_store_column_text (stmt, 0));
-    cJSON_AddStringToObject (technician, "region", shr_store_column_text (stmt, 1));
-    cJSON *skills = cJSON_AddArrayToObject (technician, "skills");
-    cJSON_AddBoolToObject (technician, "active", sqlite3_column_int (stmt, 2));
-    shr_body_add_int (technician, "hourly_cost_cents", sqlite3_column_int64 (stmt, 3));
-    cJSON_AddStringToObject (technician, "currency", settings->currency);
-    shr_body_add_int (technician, "max_jobs", sqlite3_column_int64 (stmt, 4));
-    if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
-        cJSON_AddItemToObject (technician, "working_hours",
-                               cJSON_Parse (shr_store_column_text (stmt, 5)));
-    shr_body_add_int (technician, "open_jobs", sqlite3_column_int64 (stmt, 7));
-    shr_body_add_time (technician, "updated_at", sqlite3_column_int64 (stmt, 6));
-    sqlite3_reset (stmt);
-
-    stmt = shr_store_stmt (call->store, "SELECT skill, level FROM technician_skill"
-                                        " WHERE technician_id = ? ORDER BY skill");
-    if (!stmt) {
-        cJSON_Delete (technician);
-        return NULL;
-    }
-    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-    while (sqlite3_step (stmt) == SQLITE_ROW) {
-        cJSON *skill = cJSON_CreateObject ();
-        cJSON_AddStringToObject (skill, "skill", shr_store_column_text (stmt, 0));
-        shr_body_add_int (skill, "level", sqlite3_column_int64 (stmt, 1));
-        cJSON_AddItemToArray (skills, skill);
-    }
-    sqlite3_reset (stmt);
-    return technician;
+    sqlite3_stmt *stmt = shr_store_stmt (
+        call->store, "SELECT " TECHNICIAN_COLUMNS " FROM technician t WHERE id = :id");
+    if (!stmt || shr_store_set_text (stmt, ":id", id)
+        || shr_store_set_text (stmt, ":currency", settings->currency))
+        return shr_call_db_error (call);
+    return shr_call_read_one (call, &dispatch_technician_shape, stmt, out);
 }
 
-//  Stores the working hours: the bit mask and minutes for the roster, the JSON to read back.
-static int s_bind_hours (sqlite3_stmt *stmt, const cJSON *hours)
+//  The working hours as the roster reads them: a days bit mask and minutes.
+static int s_bind_hours (sqlite3_stmt *stmt, const dispatch_technician_upsert_request_t *request)
 {
-    if (!hours) {
-        for (int column = 6; column <= 10; column++)
-            sqlite3_bind_null (stmt, column);
-        return 0;
-    }
+    if (!request->has_working_hours)
+        return 0;  //  left NULL: the stored hours stay
+    const dispatch_working_hours_t *hours = &request->working_hours;
     int mask = 0;
-    const cJSON *day;
-    cJSON_ArrayForEach (day, cJSON_GetObjectItem (hours, "days"))
-        mask |= 1 << (int) day->valuedouble;
-    sqlite3_bind_int (stmt, 6, mask);
-    sqlite3_bind_int (stmt, 7, s_minutes (shr_body_string (hours, "start")));
-    sqlite3_bind_int (stmt, 8, s_minutes (shr_body_string (hours, "end")));
-    sqlite3_bind_int (stmt, 9, s_offset (shr_body_string (hours, "utc_offset")));
-    char *text = shr_json_print (hours);
-    sqlite3_bind_text (stmt, 10, text, -1, SQLITE_TRANSIENT);
-    free (text);
-    return 0;
+    for (size_t i = 0; i < hours->days.count; i++)
+        mask |= 1 << (int) hours->days.items[i];
+    return shr_store_set_int (stmt, ":days", mask)
+           || shr_store_set_int (stmt, ":start", s_minutes (hours->start))
+           || shr_store_set_int (stmt, ":end", s_minutes (hours->end))
+           || shr_store_set_int (stmt, ":offset", s_offset (hours->utc_offset));
 }
 
-int technician_upsert (shr_call_t *call, const cJSON *body, cJSON **reply_p)
+int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_request_t *request,
+                       dispatch_technician_t *reply)
 {
-    const char *id = shr_body_string (body, "id");
     //  Optional fields left out keep their stored value (or take the default).
     sqlite3_stmt *stmt = shr_store_stmt (
         call->store,
         "INSERT INTO technician (id, name, region, active, hourly_cost_cents, max_jobs,"
         " work_days, shift_start_min, shift_end_min, utc_offset_min, working_hours, updated_at_ms)"
-        " VALUES (?1, ?2, ?3, coalesce(?4, 1), ?5, coalesce(?11, 3), coalesce(?6, 0),"
-        " coalesce(?7, 0), coalesce(?8, 0), coalesce(?9, 0), ?10, ?12)"
-        " ON CONFLICT (id) DO UPDATE SET name = ?2, region = ?3, active = coalesce(?4, active),"
-        " hourly_cost_cents = ?5, max_jobs = coalesce(?11, max_jobs),"
-        " work_days = coalesce(?6, work_days), shift_start_min = coalesce(?7, shift_start_min),"
-        " shift_end_min = coalesce(?8, shift_end_min),"
-        " utc_offset_min = coalesce(?9, utc_offset_min),"
-        " working_hours = coalesce(?10, working_hours), updated_at_ms = ?12");
-    if (!stmt)
+        " VALUES (:id, :name, :region, coalesce (:set_active, 1), :hourly_cost_cents,"
+        " coalesce (:set_max_jobs, 3), coalesce (:days, 0), coalesce (:start, 0),"
+        " coalesce (:end, 0), coalesce (:offset, 0), :working_hours, :now)"
+        " ON CONFLICT (id) DO UPDATE SET name = :name, region = :region,"
+        " active = coalesce (:set_active, active), hourly_cost_cents = :hourly_cost_cents,"
+        " max_jobs = coalesce (:set_max_jobs, max_jobs), work_days = coalesce (:days, work_days),"
+        " shift_start_min = coalesce (:start, shift_start_min),"
+        " shift_end_min = coalesce (:end, shift_end_min),"
+        " utc_offset_min = coalesce (:offset, utc_offset_min),"
+        " working_hours = coalesce (:working_hours, working_hours), updated_at_ms = :now");
+    if (!stmt || shr_shape_bind (&dispatch_technician_upsert_request_shape, request, stmt)
+        || (request->has_active && shr_store_set_int (stmt, ":set_active", request->active))
+        || (request->has_max_jobs && shr_store_set_int (stmt, ":set_max_jobs", request->max_jobs))
+        || s_bind_hours (stmt, request) || shr_store_set_int (stmt, ":now", call->now_ms)
+        || shr_store_step_done (stmt))
         return shr_call_db_error (call);
-    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 2, shr_body_string (body, "name"), -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 3, shr_body_string (body, "region"), -1, SQLITE_STATIC);
-    if (shr_body_has (body, "active"))
-        sqlite3_bind_int (stmt, 4, shr_body_bool (body, "active", true));
-    sqlite3_bind_int64 (stmt, 5, shr_body_int (body, "hourly_cost_cents", 0));
-    s_bind_hours (stmt, cJSON_GetObjectItem (body, "working_hours"));
-    if (shr_body_has (body, "max_jobs"))
-        sqlite3_bind_int64 (stmt, 11, shr_body_int (body, "max_jobs", 3));
-    sqlite3_bind_int64 (stmt, 12, call->now_ms);
-    if (shr_store_step_done (stmt))
+    //  Skills are replaced as a whole; a skill listed twice keeps its highest level.
+    stmt = shr_store_stmt (call->store, "DELETE FROM technician_skill WHERE technician_id = :id");
+    if (!stmt || shr_store_set_text (stmt, ":id", request->id) || shr_store_step_done (stmt))
         return shr_call_db_error (call);
-
-    stmt = shr_store_stmt (call->store, "DELETE FROM technician_skill WHERE technician_id = ?");
-    if (!stmt)
-        return shr_call_db_error (call);
-    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-    if (shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    const cJSON *skill;
-    cJSON_ArrayForEach (skill, cJSON_GetObjectItem (body, "skills"))
-    {
+    for (size_t i = 0; i < request->skills.count; i++) {
         stmt = shr_store_stmt (call->store, "INSERT INTO technician_skill (technician_id, skill,"
-                                            " level) VALUES (?, ?, ?) ON CONFLICT DO UPDATE"
-                                            " SET level = max(level, excluded.level)");
-        if (!stmt)
-            return shr_call_db_error (call);
-        sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text (stmt, 2, shr_body_string (skill, "skill"), -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (stmt, 3, shr_body_int (skill, "level", 1));
-        if (shr_store_step_done (stmt))
+                                            " level) VALUES (:id, :skill, :level) ON CONFLICT"
+                                            " DO UPDATE SET level = max (level, excluded.level)");
+        if (!stmt || shr_store_set_text (stmt, ":id", request->id)
+            || shr_shape_bind (&dispatch_skill_level_shape, &request->skills.items[i], stmt)
+            || shr_store_step_done (stmt))
             return shr_call_db_error (call);
     }
-    cJSON *technician = technician_json (call, id);
-    if (!technician)
+    if (technician_read (call, request->id, reply) != 1)
         return shr_call_db_error (call);
-    if (shr_call_emit (call, "technician.updated", id, technician) < 0) {
-        cJSON_Delete (technician);
-        return -1;
-    }
-    *reply_p = technician;
-    return 0;
+    return event_technician_updated_emit (call, request->id, reply) < 0 ? -1 : 0;
 }
 
-int technician_get (shr_call_t *call, const cJSON *body, cJSON **reply_p)
+int technician_get (shr_call_t *call, const dispatch_technician_get_request_t *request,
+                    dispatch_technician_t *reply)
 {
-    const char *id = shr_body_string (body, "id");
-    *reply_p = technician_json (call, id);
-    if (!*reply_p)
-        return shr_call_fail (call, SHR_NOT_FOUND, "/body/id", "no technician %s", id);
-    return 0;
+    int found = technician_read (call, request->id, reply);
+    if (found == 0)
+        return shr_call_fail (call, SHR_NOT_FOUND, "/body/id", "no technician %s", request->id);
+    return found < 0 ? -1 : 0;
 }
 
-int technician_list (shr_call_t *call, const cJSON *body, cJSON **reply_p)
+int technician_list (shr_call_t *call, const dispatch_technician_list_request_t *request,
+                     dispatch_technician_list_reply_t *reply)
 {
-    int64_t limit = shr_body_int (body, "limit", 100);
+    const dispatch_settings_t *settings = (const dispatch_settings_t *) call->arg;
     sqlite3_stmt *stmt = shr_store_stmt (
         call->store,
-        "SELECT id FROM technician t WHERE (?1 IS NULL OR region = ?1)"
-        " AND (?2 IS NULL OR active = ?2)"
-        " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM technician_skill s"
-        "      WHERE s.technician_id = t.id AND s.skill = ?3))"
-        " AND id > ?4 ORDER BY id LIMIT ?5");
-    if (!stmt)
+        "SELECT " TECHNICIAN_COLUMNS ", id AS _cursor FROM technician t"
+        " WHERE (:region IS NULL OR region = :region) AND (:active IS NULL OR active = :active)"
+        " AND (:skill IS NULL OR EXISTS (SELECT 1 FROM technician_skill s"
+        "      WHERE s.technician_id = t.id AND s.skill = :skill))"
+        " AND id > coalesce (:cursor, '') ORDER BY id LIMIT :limit + 1");
+    if (!stmt || shr_shape_bind (&dispatch_technician_list_request_shape, request, stmt)
+        || shr_store_set_text (stmt, ":currency", settings->currency))
         return shr_call_db_error (call);
-    shr_store_bind_text (stmt, 1, shr_body_string (body, "region"));
-    if (shr_body_has (body, "active"))
-        sqlite3_bind_int (stmt, 2, shr_body_bool (body, "active", true));
-    shr_store_bind_text (stmt, 3, shr_body_string (body, "skill"));
-    const char *cursor = shr_body_string (body, "cursor");
-    sqlite3_bind_text (stmt, 4, cursor ? cursor : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (stmt, 5, limit + 1);
-    //  Collect the ids first: technician_json reuses statements of its own.
-    zlistx_t *ids = zlistx_new ();
-    zlistx_set_destructor (ids, (zlistx_destructor_fn *) zstr_free);
-    int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        zlistx_add_end (ids, strdup (shr_store_column_text (stmt, 0)));
-    sqlite3_reset (stmt);
-    if (rc != SQLITE_DONE) {
-        zlistx_destroy (&ids);
-        return shr_call_db_error (call);
-    }
-    cJSON *reply = cJSON_CreateObject ();
-    cJSON *items = cJSON_AddArrayToObject (reply, "items");
-    int64_t count = 0;
-    const char *last = NULL;
-    for (const char *id = (const char *) zlistx_first (ids); id && count < limit;
-         id = (const char *) zlistx_next (ids), count++) {
-        cJSON_AddItemToArray (items, technician_json (call, id));
-        last = id;
-    }
-    if ((int64_t) zlistx_size (ids) > limit)
-        cJSON_AddStringToObject (reply, "next_cursor", last);
-    else
-        cJSON_AddNullToObject (reply, "next_cursor");
-    zlistx_destroy (&ids);
-    *reply_p = reply;
-    return 0;
+    return shr_call_read_rows (call, &dispatch_technician_shape, stmt, &reply->items,
+                               request->limit, &reply->next_cursor);
 }

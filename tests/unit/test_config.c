@@ -24,7 +24,7 @@ static void test_defaults_follow_the_port_table (void)
     CHECK_STR (shr_config_bind_events (config), "tcp://127.0.0.1:7102");
     CHECK_STR (shr_config_api_of (config, "inventory", err, sizeof err), "tcp://127.0.0.1:7131");
     CHECK_STR (shr_config_events_of (config, "analytics", err, sizeof err), "tcp://127.0.0.1:7142");
-    CHECK_STR (shr_config_api_of (config, "contracts", err, sizeof err), "tcp://127.0.0.1:7151");
+    CHECK_STR (shr_config_known_service (0), "dispatch");
     CHECK (shr_config_api_of (config, "widgets", err, sizeof err) == NULL);
     CHECK_STR (shr_config_data_dir (config), "var");
     CHECK_STR (shr_config_schemas_dir (config), "schemas");

@@ -1,36 +1,57 @@
-/*  Dispatch's domain code driven directly over a store: no sockets, no threads.
-    What the system tests prove over the wire, in miniature, plus the outbox:
-    every step leaves exactly its event, in the same transaction. */
+/*  Dispatch's domain code driven directly over a store: no sockets, no threads,
+    each op run in a unit of work as the server runs it. What the system tests
+    prove over the wire, in miniature, plus the outbox: every step leaves
+    exactly its event, in the same transaction. */
 #include "../../services/dispatch/dispatch.h"
 #include "testutil.h"
 
 static shr_store_t *s_store;
 static shr_schema_t *s_schemas;
 static shr_outbox_t *s_outbox;
+static shr_work_t *s_work;
 static dispatch_settings_t s_settings = {"CNY", 12000, 1000};
 static int64_t s_now = 1795752000000LL;
 
-//  Runs a handler on a body the way the server would (the body is valid by schema).
-static cJSON *s_call (shr_handler_fn *handler, const char *json, shr_error_t *error)
+typedef struct {
+    const shr_op_def_t *op;
+    cJSON *body;
+    char *reply;
+} s_request_t;
+
+static int s_run_op (shr_call_t *call, void *arg)
 {
-    shr_call_t call = {.store = s_store, .outbox = s_outbox, .arg = &s_settings,
-                       .now_ms = s_now, .op = "test"};
-    cJSON *body = cJSON_Parse (json);
-    cJSON *reply = NULL;
-    shr_store_begin (s_store);
-    int rc = handler (&call, body, &reply);
-    if (rc == 0) {
-        shr_store_commit (s_store);
-        shr_outbox_publish (s_outbox);
-    }
-    else {
-        shr_store_rollback (s_store);
-        shr_outbox_rewind (s_outbox, 0);
-        if (error)
-            *error = call.error;
-    }
-    cJSON_Delete (body);
+    s_request_t *request = (s_request_t *) arg;
+    return shr_call_op (call, request->op, request->body, &request->reply);
+}
+
+//  Runs op on a body the way the server would (the body is valid by schema),
+//  in one unit of work. Returns the reply body, or NULL with error filled.
+static cJSON *s_call (const char *op, const char *json, shr_error_t *error)
+{
+    s_request_t request = {dispatch_ops, cJSON_Parse (json), NULL};
+    while (request.op->name && !streq (request.op->name, op))
+        request.op++;
+    shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = op};
+    char reason[256];
+    shr_work_begin (s_work);
+    int rc = shr_work_run (s_work, &call, false, s_run_op, &request);
+    if (rc == 0)
+        rc = shr_work_commit (s_work, reason, sizeof reason);
+    else
+        shr_work_rollback (s_work);
+    shr_work_publish (s_work);
+    if (rc && error)
+        *error = call.error;
+    cJSON *reply = rc == 0 ? cJSON_Parse (request.reply) : NULL;
+    free (request.reply);
+    cJSON_Delete (request.body);
     return reply;
+}
+
+static int s_tick (shr_call_t *call, void *arg)
+{
+    (void) arg;
+    return sla_scan (call);
 }
 
 static int64_t s_count (const char *sql)
@@ -48,12 +69,12 @@ static const char *s_text (cJSON *object, const char *name)
 
 static void test_lifecycle_leaves_one_event_per_step (void)
 {
-    cJSON *reply = s_call (technician_upsert,
+    cJSON *reply = s_call ("technician.upsert",
                            "{\"id\":\"T-1\",\"name\":\"A\",\"region\":\"north\",\"skills\":"
                            "[{\"skill\":\"hvac\",\"level\":3}],\"hourly_cost_cents\":6000}", NULL);
     CHECK (reply);
     cJSON_Delete (reply);
-    reply = s_call (workorder_create,
+    reply = s_call ("workorder.create",
                     "{\"customer_id\":\"C\",\"type\":\"repair\",\"priority\":\"urgent\","
                     "\"channel\":\"phone\",\"region\":\"north\",\"description\":\"d\","
                     "\"required_skill\":\"hvac\",\"required_level\":2}", NULL);
@@ -65,10 +86,10 @@ static void test_lifecycle_leaves_one_event_per_step (void)
         {"complete", "{\"id\":\"WO-000001\",\"labour_minutes\":60}"},
         {"accept", "{\"id\":\"WO-000001\"}"},
     };
-    shr_handler_fn *handlers[] = {workorder_assign, workorder_start, workorder_complete,
-                                  workorder_accept};
     for (int i = 0; i < 4; i++) {
-        reply = s_call (handlers[i], steps[i][1], NULL);
+        char op[32];
+        snprintf (op, sizeof op, "workorder.%s", steps[i][0]);
+        reply = s_call (op, steps[i][1], NULL);
         CHECK (reply);
         cJSON_Delete (reply);
     }
@@ -83,11 +104,11 @@ static void test_a_refused_step_changes_nothing (void)
 {
     int64_t events = s_count ("SELECT count(*) FROM shr_outbox");
     shr_error_t error;
-    cJSON *reply = s_call (workorder_start, "{\"id\":\"WO-000001\"}", &error);
+    cJSON *reply = s_call ("workorder.start", "{\"id\":\"WO-000001\"}", &error);
     CHECK (reply == NULL);
     CHECK_INT (error.code, SHR_FAILED_PRECONDITION);
     CHECK (strstr (error.message, "it is accepted") != NULL);
-    reply = s_call (workorder_get, "{\"id\":\"WO-000404\"}", &error);
+    reply = s_call ("workorder.get", "{\"id\":\"WO-000404\"}", &error);
     CHECK (reply == NULL);
     CHECK_INT (error.code, SHR_NOT_FOUND);
     CHECK_STR (error.field, "/body/id");
@@ -96,19 +117,19 @@ static void test_a_refused_step_changes_nothing (void)
 
 static void test_sla_scan_marks_once (void)
 {
-    cJSON *reply = s_call (workorder_create,
+    cJSON *reply = s_call ("workorder.create",
                            "{\"customer_id\":\"C\",\"type\":\"repair\",\"priority\":\"urgent\","
                            "\"channel\":\"phone\",\"region\":\"north\",\"description\":\"d\"}",
                            NULL);
     cJSON_Delete (reply);
     s_now += 5 * 3600 * 1000LL;
     for (int round = 0; round < 3; round++) {
-        shr_call_t call = {.store = s_store, .outbox = s_outbox, .arg = &s_settings,
-                           .now_ms = s_now, .op = "tick"};
-        shr_store_begin (s_store);
-        CHECK (sla_scan (&call) == 0);
-        shr_store_commit (s_store);
-        shr_outbox_publish (s_outbox);
+        shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = "tick"};
+        char reason[256];
+        shr_work_begin (s_work);
+        CHECK (shr_work_run (s_work, &call, false, s_tick, NULL) == 0);
+        CHECK (shr_work_commit (s_work, reason, sizeof reason) == 0);
+        shr_work_publish (s_work);
     }
     CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'workorder.at_risk'"), 1);
     CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'workorder.overdue'"), 1);
@@ -122,7 +143,7 @@ static void test_dispatch_run_places_many (void)
                   "{\"id\":\"T-%02d\",\"name\":\"T\",\"region\":\"r%d\",\"skills\":[{\"skill\":"
                   "\"hvac\",\"level\":%d}],\"hourly_cost_cents\":5000,\"max_jobs\":2}",
                   i, i % 4, 1 + i % 5);
-        cJSON_Delete (s_call (technician_upsert, json, NULL));
+        cJSON_Delete (s_call ("technician.upsert", json, NULL));
     }
     for (int i = 0; i < 200; i++) {
         snprintf (json, sizeof json,
@@ -130,9 +151,9 @@ static void test_dispatch_run_places_many (void)
                   "\"phone\",\"region\":\"r%d\",\"description\":\"d\",\"required_skill\":\"hvac\","
                   "\"required_level\":%d}",
                   i % 2 ? "high" : "low", i % 4, 1 + i % 3);
-        cJSON_Delete (s_call (workorder_create, json, NULL));
+        cJSON_Delete (s_call ("workorder.create", json, NULL));
     }
-    cJSON *reply = s_call (dispatch_run, "{}", NULL);
+    cJSON *reply = s_call ("dispatch.run", "{}", NULL);
     CHECK (reply);
     //  40 technicians x 2 jobs = 80 places, every one fits some order; and T-1 in
     //  the north takes the order the SLA test left waiting.
@@ -162,10 +183,14 @@ int main (void)
         return 1;
     }
     s_outbox = shr_outbox_new ("dispatch", s_store, s_schemas, err, sizeof err);
+    for (const shr_event_def_t *const *event = dispatch_events; *event; event++)
+        shr_outbox_declare (s_outbox, (*event)->type, err, sizeof err);
+    s_work = shr_work_new (s_store, s_outbox);
     RUN (test_lifecycle_leaves_one_event_per_step);
     RUN (test_a_refused_step_changes_nothing);
     RUN (test_sla_scan_marks_once);
     RUN (test_dispatch_run_places_many);
+    shr_work_destroy (&s_work);
     shr_outbox_destroy (&s_outbox);
     shr_store_destroy (&s_store);
     shr_schema_destroy (&s_schemas);

@@ -75,38 +75,46 @@ static void test_shifts (void)
 
 static void test_money (void)
 {
-    shr_call_t call = {0};
-    cJSON *body = cJSON_Parse (
-        "{\"labour_minutes\":45,\"fees_cents\":200,\"parts_used\":[{\"part_id\":\"p\",\"qty\":2,"
-        "\"unit_price_cents\":150,\"unit_cost_cents\":100}]}");
+    dispatch_part_used_t parts[100] = {{"p", 2, 150, 100}};
+    dispatch_money_input_t input = {.labour_minutes = 45, .hourly_cost_cents = 5000,
+                                    .labour_rate_cents = 8000, .fees_cents = 200,
+                                    .parts = parts, .part_count = 1};
     dispatch_money_t money;
-    CHECK (dispatch_money_compute (&call, body, 5000, 8000, false, &money) == 0);
+    char field[64], message[128];
+    CHECK (dispatch_money_compute (&input, &money, field, sizeof field, message, sizeof message)
+           == 0);
     CHECK_INT (money.labour_cost_cents, 3750);
     CHECK_INT (money.labour_charge_cents, 6000);
     CHECK_INT (money.parts_cost_cents, 200);
     CHECK_INT (money.parts_charge_cents, 300);
     CHECK_INT (money.total_charge_cents, 6500);
     CHECK_INT (money.margin_cents, 6500 - 3950);
-    CHECK (dispatch_money_compute (&call, body, 5000, 8000, true, &money) == 0);
+    input.in_warranty = true;
+    CHECK (dispatch_money_compute (&input, &money, field, sizeof field, message, sizeof message)
+           == 0);
     CHECK_INT (money.total_charge_cents, 0);
     CHECK_INT (money.margin_cents, -3950);
-    cJSON_Delete (body);
     //  One minute at 0.01/h rounds half up: 1/60 of a cent is 0; 30 minutes is 0.5 -> 1.
-    body = cJSON_Parse ("{\"labour_minutes\":30}");
-    CHECK (dispatch_money_compute (&call, body, 1, 1, false, &money) == 0);
+    input = (dispatch_money_input_t) {.labour_minutes = 30, .hourly_cost_cents = 1,
+                                      .labour_rate_cents = 1};
+    CHECK (dispatch_money_compute (&input, &money, field, sizeof field, message, sizeof message)
+           == 0);
     CHECK_INT (money.labour_cost_cents, 1);
-    cJSON_Delete (body);
-    body = cJSON_Parse ("{\"labour_minutes\":1,\"parts_used\":[{\"part_id\":\"p\",\"qty\":100000,"
-                        "\"unit_price_cents\":1000000000000,\"unit_cost_cents\":1},{\"part_id\":"
-                        "\"p\",\"qty\":100000,\"unit_price_cents\":1000000000000,"
-                        "\"unit_cost_cents\":1}]}");
-    cJSON *parts = cJSON_GetObjectItem (body, "parts_used");
-    for (int i = 0; i < 98; i++)
-        cJSON_AddItemToArray (parts, cJSON_Duplicate (cJSON_GetArrayItem (parts, 0), true));
-    CHECK (dispatch_money_compute (&call, body, 1, 1, false, &money) == -1);
-    CHECK_INT (call.error.code, SHR_INVALID_ARGUMENT);
-    CHECK (strncmp (call.error.field, "/body/parts_used/", 17) == 0);
-    cJSON_Delete (body);
+    //  A given labour charge wins over the rate.
+    input.has_labour_charge = true;
+    input.labour_charge_cents = 777;
+    CHECK (dispatch_money_compute (&input, &money, field, sizeof field, message, sizeof message)
+           == 0);
+    CHECK_INT (money.labour_charge_cents, 777);
+    //  100 lines of 10^5 x 10^12 overflow 2^63 on some line, which is named.
+    for (int i = 0; i < 100; i++)
+        parts[i] = (dispatch_part_used_t) {"p", 100000, 1000000000000LL, 1};
+    input = (dispatch_money_input_t) {.labour_minutes = 1, .hourly_cost_cents = 1,
+                                      .labour_rate_cents = 1, .parts = parts, .part_count = 100};
+    CHECK (dispatch_money_compute (&input, &money, field, sizeof field, message, sizeof message)
+           == -1);
+    CHECK (strncmp (field, "/body/parts_used/", 17) == 0);
+    CHECK (strstr (message, "too large") != NULL);
 }
 
 int main (void)

@@ -2,6 +2,9 @@
     process: services run as actors on tcp://127.0.0.1:* and the test asks which
     ports they bound. "alpha" keeps items and publishes item.created; "beta"
     consumes alpha's events into its own table. */
+#include "defs_shapes.h"
+#include "events_shapes.h"
+#include "fixture_shapes.h"
 #include "shared.h"
 #include "testutil.h"
 
@@ -12,54 +15,49 @@ static const char *const s_migrations[] = {
     "CREATE TABLE seen (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL, key TEXT NOT NULL);",
     NULL};
 
-static int s_item_create (shr_call_t *call, const cJSON *body, cJSON **reply_p)
+static int s_item_create (shr_call_t *call, const fixture_item_create_request_t *request,
+                          defs_item_t *reply)
 {
-    const char *id = shr_body_string (body, "id");
-    sqlite3_stmt *stmt = shr_store_stmt (call->store, "INSERT INTO item (id, value) VALUES (?, ?)"
-                                                      " ON CONFLICT DO NOTHING");
-    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 2, shr_body_int (body, "value", 0));
-    if (shr_store_step_done (stmt))
+    sqlite3_stmt *stmt = shr_store_stmt (call->store, "INSERT INTO item (id, value) VALUES"
+                                                      " (:id, :value) ON CONFLICT DO NOTHING");
+    if (!stmt || shr_shape_bind (&fixture_item_create_request_shape, request, stmt)
+        || shr_store_step_done (stmt))
         return shr_call_db_error (call);
     if (sqlite3_changes (shr_store_db (call->store)) == 0)
-        return shr_call_fail (call, SHR_ALREADY_EXISTS, "/body/id", "%s exists", id);
-    cJSON *item = cJSON_CreateObject ();
-    cJSON_AddStringToObject (item, "id", id);
-    shr_body_add_int (item, "value", shr_body_int (body, "value", 0));
-    shr_body_add_int (item, "version", 1);
-    cJSON_AddFalseToObject (item, "closed");
-    if (shr_call_emit (call, "item.created", id, item) < 0) {
-        cJSON_Delete (item);
-        return -1;
-    }
-    *reply_p = item;
+        return shr_call_fail (call, SHR_ALREADY_EXISTS, "/body/id", "%s exists", request->id);
+    *reply = (defs_item_t) {request->id, request->value, 1, false};
+    return event_item_created_emit (call, request->id, reply) < 0 ? -1 : 0;
+}
+
+//  Records the seq and key of each item.created, decoded into its struct.
+static int s_on_created (shr_call_t *call, const shr_event_t *event, const defs_item_t *item)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (call->store, "INSERT INTO seen (seq, key) VALUES"
+                                                      " (:seq, :key)");
+    if (!stmt || shr_store_set_int (stmt, ":seq", event->seq)
+        || shr_store_set_text (stmt, ":key", item->id) || shr_store_step_done (stmt))
+        return shr_call_db_error (call);
     return 0;
 }
 
-static int s_apply (shr_call_t *call, const cJSON *event)
-{
-    sqlite3_stmt *stmt = shr_store_stmt (call->store, "INSERT INTO seen (seq, key) VALUES (?, ?)");
-    sqlite3_bind_int64 (stmt, 1, shr_body_int (event, "seq", 0));
-    shr_store_bind_text (stmt, 2, shr_body_string (event, "key"));
-    return shr_store_step_done (stmt) ? shr_call_db_error (call) : 0;
-}
-
-static int s_setup_alpha (shr_service_t *service, char *err, size_t errlen)
-{
-    return shr_service_add_op (service, "item.create", s_item_create, NULL, 0, err, errlen);
-}
+static const shr_op_def_t s_alpha_ops[] = {
+    {"item.create", "fixture/item.create.request.json", "fixture/item.create.reply.json",
+     &fixture_item_create_request_shape, &defs_item_shape, (shr_op_fn *) s_item_create, 0},
+    {NULL}};
+static const shr_event_def_t *const s_alpha_events[] = {&event_item_created, NULL};
+static const shr_event_handler_t s_beta_handlers[] = {SHR_ON (event_item_created, s_on_created),
+                                                      {NULL, NULL}};
 
 static int s_setup_beta (shr_service_t *service, char *err, size_t errlen)
 {
-    return shr_service_consume (service, "alpha", s_apply, NULL, err, errlen);
+    return shr_service_consume (service, "alpha", s_beta_handlers, NULL, err, errlen);
 }
 
-static const shr_service_def_t s_alpha = {.name = "alpha", .schemas = "fixture",
-                                          .summary = "test", .migrations = s_migrations,
-                                          .setup = s_setup_alpha};
-static const shr_service_def_t s_beta = {.name = "beta", .schemas = "fixture",
-                                         .summary = "test", .migrations = s_migrations,
-                                         .setup = s_setup_beta};
+static const shr_service_def_t s_alpha = {.name = "alpha", .summary = "test",
+                                          .migrations = s_migrations, .ops = s_alpha_ops,
+                                          .events = s_alpha_events};
+static const shr_service_def_t s_beta = {.name = "beta", .summary = "test",
+                                         .migrations = s_migrations, .setup = s_setup_beta};
 
 static shr_service_t *s_start (const shr_service_def_t *def)
 {
@@ -193,10 +191,53 @@ static void test_setup_errors_are_reported (void)
 {
     char err[512] = "";
     setenv ("DATA_DIR", s_dir, 1);
-    setenv ("SCHEMAS_DIR", "schemas", 1);  //  no fixture schemas: item.create has none
+    setenv ("SCHEMAS_DIR", "schemas", 1);  //  no fixture schemas: its event has none
     shr_service_t *service = shr_service_new (&s_alpha, NULL, err, sizeof err);
     CHECK (service == NULL);
+    CHECK (strstr (err, "events/item.created.json") != NULL);
+    //  An op without its schema stops the service too, naming the file.
+    static const shr_service_def_t no_events = {.name = "alpha", .summary = "test",
+                                                .migrations = s_migrations, .ops = s_alpha_ops};
+    service = shr_service_new (&no_events, NULL, err, sizeof err);
+    CHECK (service == NULL);
     CHECK (strstr (err, "fixture/item.create.request.json") != NULL);
+}
+
+//  An event the service did not declare is refused when emitted.
+static int s_emit_undeclared (shr_call_t *call, const fixture_item_create_request_t *request,
+                              defs_item_t *reply)
+{
+    *reply = (defs_item_t) {request->id, request->value, 1, false};
+    return event_item_updated_emit (call, request->id, reply) < 0 ? -1 : 0;
+}
+
+static void test_undeclared_events_are_refused (void)
+{
+    static const shr_op_def_t ops[] = {
+        {"item.create", "fixture/item.create.request.json", "fixture/item.create.reply.json",
+         &fixture_item_create_request_shape, &defs_item_shape, (shr_op_fn *) s_emit_undeclared,
+         0},
+        {NULL}};
+    static const shr_service_def_t def = {.name = "gamma", .summary = "test",
+                                          .migrations = s_migrations, .ops = ops,
+                                          .events = s_alpha_events};
+    shr_service_t *gamma = s_start (&def);
+    CHECK (gamma);
+    if (!gamma)
+        return;
+    char err_text[128];
+    shr_client_t *client = shr_client_new (shr_service_api_endpoint (gamma), err_text,
+                                           sizeof err_text);
+    shr_error_t err;
+    cJSON *body = cJSON_Parse ("{\"id\":\"u1\",\"value\":1}");
+    cJSON *reply = shr_client_call (client, "item.create", body, NULL, &err);
+    CHECK (reply == NULL);
+    CHECK_INT (err.code, SHR_INTERNAL);
+    CHECK (strstr (err.message, "item.updated is not one that gamma declares") != NULL);
+    cJSON_Delete (body);
+    cJSON_Delete (reply);
+    shr_client_destroy (&client);
+    shr_service_destroy (&gamma);
 }
 
 int main (void)
@@ -206,6 +247,7 @@ int main (void)
     shr_log_init ("test", "warn");
     RUN (test_serve_publish_consume_replay);
     RUN (test_setup_errors_are_reported);
+    RUN (test_undeclared_events_are_refused);
     char command[300];
     snprintf (command, sizeof command, "rm -rf %s", s_dir);
     if (system (command) != 0)
