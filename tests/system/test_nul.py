@@ -12,8 +12,10 @@ names it.
 """
 import copy
 import json
+import os
 import re
 import sqlite3
+import subprocess
 import urllib.parse
 
 import pytest
@@ -389,4 +391,20 @@ def test_other_escapes_are_not_refused(start_service, fixture_service, name):
                                            "body": body}))
             assert reply["ok"] or NUL_WORDS not in reply["error"]["message"], (op, body, reply)
     assert client.call("sys.health")["status"] == "ok"
+    client.close()
+
+
+def test_shrctl_does_not_send_a_cut_string(fixture_service):
+    """shrctl parses its body with cJSON, which would send "a\\u0000x" as "a"."""
+    service = fixture_service()
+    client = service.client()
+    client.call("item.create", {"id": "a", "value": 1})
+    before = dump(service)
+    ctl = os.path.join(harness.BIN_DIR, "shrctl")
+    result = subprocess.run([ctl, "call", service.api, "item.update",
+                             '{"id":"a\\u0000x","value":2,"version":1}'],
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2 and NUL_WORDS in result.stderr, result
+    assert dump(service) == before
+    assert client.call("item.get", {"id": "a"})["value"] == 1
     client.close()
