@@ -13,8 +13,9 @@
 
     Why U+0000 is refused: cJSON ends a C string at it, so "T-1\u0000x" would
     reach a handler as "T-1" and change another record than the caller named.
-    The scan notices a \u0000 escape on its way (at no cost to frames without
-    one); only then a second walk finds which string holds it.
+    The scan notices a \u0000 escape on its way, looking only at escapes (about
+    1% more instructions for frames without one, by callgrind); only then a
+    second walk finds which string holds it.
 */
 #ifndef SHR_MSG_H_INCLUDED
 #define SHR_MSG_H_INCLUDED
@@ -79,9 +80,9 @@ int shr_error_set (shr_error_t *err, shr_code_t code, const char *field, const c
     __attribute__ ((format (printf, 4, 5)));
 
 //  Checks that data has no 0x00 byte, is UTF-8 and nests at most
-//  SHR_MSG_MAX_DEPTH deep, in one pass. Returns 0; 1 when it also
-//  holds a \u0000 escape in a string, which is valid JSON but which
-//  shr_request_decode refuses; or -1 with err filled (code invalid_argument).
+//  SHR_MSG_MAX_DEPTH deep, in one pass. Returns 0; 1 when it also holds a
+//  \u0000 escape in a string, which is valid JSON but which shr_request_decode
+//  refuses; or -1 with err filled (code invalid_argument).
 int shr_msg_scan (const void *data, size_t size, shr_error_t *err);
 
 //  Decodes one request frame into req (which must be zeroed or reset). envelope
