@@ -68,13 +68,18 @@ void shr_json_string (shr_json_t *self, const char *text)
         s_append (self, "null", 4);
         return;
     }
+    shr_json_string_length (self, text, strlen (text));
+}
+
+void shr_json_string_length (shr_json_t *self, const char *text, size_t length)
+{
     //  Worst case every byte becomes \u00XX.
-    size_t length = strlen (text);
     if (!s_reserve (self, length * 6 + 2))
         return;
     char *out = self->data + self->length;
     *out++ = '"';
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+    const unsigned char *end = (const unsigned char *) text + length;
+    for (const unsigned char *p = (const unsigned char *) text; p < end; p++) {
         unsigned char c = *p;
         if (c >= 0x20 && c != '"' && c != '\\') {
             *out++ = (char) c;

@@ -28,6 +28,10 @@ void shr_json_raw (shr_json_t *self, const char *text);
 //  Appends a quoted, escaped string; NULL appends null.
 void shr_json_string (shr_json_t *self, const char *text);
 
+//  Appends the length bytes at text as a quoted, escaped string; a 0 byte among
+//  them is written \u0000 (a JSON string may hold U+0000; a C string cannot).
+void shr_json_string_length (shr_json_t *self, const char *text, size_t length);
+
 //  Appends an integer.
 void shr_json_int (shr_json_t *self, int64_t value);
 

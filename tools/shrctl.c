@@ -52,6 +52,13 @@ static const char *s_endpoint (shr_config_t *config, const char *target, bool ev
 static int s_call (const char *endpoint, const char *op, const char *body_text, const char *idem,
                    int timeout_ms, int retries, bool quiet)
 {
+    //  cJSON would end a string at U+0000 and send it cut ("T-1\u0000x" as T-1),
+    //  which the service could not tell: refused here, as the services refuse it.
+    shr_error_t scan_err;
+    if (body_text && shr_msg_scan (body_text, strlen (body_text), &scan_err) == 1) {
+        fprintf (stderr, "shrctl: the body holds \\u0000; a string may not contain U+0000\n");
+        return 2;
+    }
     cJSON *body = body_text ? cJSON_Parse (body_text) : cJSON_CreateObject ();
     if (!cJSON_IsObject (body)) {
         fprintf (stderr, "shrctl: the body must be a JSON object: %s\n", body_text);

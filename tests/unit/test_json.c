@@ -95,6 +95,18 @@ static void test_builder_composes_envelopes (void)
     shr_json_destroy (&json);
 }
 
+static void test_string_with_length_keeps_zero_bytes (void)
+{
+    shr_json_t *json = shr_json_new ();
+    shr_json_string_length (json, "a\0b\n\"", 5);
+    shr_json_raw (json, ",");
+    shr_json_string_length (json, "", 0);
+    shr_json_raw (json, ",");
+    shr_json_string (json, "a\0b");  //  a C string ends at its 0
+    CHECK_STR (shr_json_text (json), "\"a\\u0000b\\n\\\"\",\"\",\"a\"");
+    shr_json_destroy (&json);
+}
+
 static void test_random_trees (void)
 {
     srand (7);
@@ -133,6 +145,7 @@ int main (void)
     RUN (test_integers_are_exact);
     RUN (test_fractions_round_trip);
     RUN (test_builder_composes_envelopes);
+    RUN (test_string_with_length_keeps_zero_bytes);
     RUN (test_random_trees);
     return TEST_DONE ("test_json");
 }
