@@ -40,14 +40,13 @@ typedef struct {
 
 static const s_option_t s_options[] = {
     {"timeout", 't', "MS", FOR_ALL, "wait this long for each reply (default 3000)"},
-    {"retries", 'r', "N", FOR_CALL | FOR_TAIL,
-     "send again this many times after a timeout (default 2)"},
+    {"retries", 'r', "N", FOR_CALL | FOR_TAIL, "retries after a timeout (default 2)"},
     {"idem", 'i', "KEY", FOR_CALL, "idempotency key, the same on every retry"},
     {"quiet", 'q', NULL, FOR_CALL, "print nothing on success: the exit code tells"},
-    {"count", 'n', "N", FOR_TAIL, "stop after printing N lines (heartbeats too, with -b)"},
+    {"count", 'n', "N", FOR_TAIL, "stop after printing N lines, heartbeats included"},
     {"heartbeats", 'b', NULL, FOR_TAIL, "print heartbeats too"},
-    {"from-seq", 's', "SEQ", FOR_TAIL, "first the stored events from SEQ on, then live ones"},
-    {"api", 'a', "ENDPOINT", FOR_TAIL, "the API for events.replay, when tailing an endpoint"},
+    {"from-seq", 's', "SEQ", FOR_TAIL, "the stored events from SEQ first, then live ones"},
+    {"api", 'a', "ENDPOINT", FOR_TAIL, "the API for events.replay (with an endpoint)"},
     {"exit-if-silent", 'x', NULL, FOR_TAIL, "exit 3 instead of waiting when nothing comes"},
     {"help", 'h', NULL, FOR_ALL, "this text (after a command: that command's)"},
 };
@@ -85,9 +84,9 @@ static const s_command_t s_commands[] = {
      "Exit codes: 0 after --count lines or on Ctrl-C; 1 events.replay failed; 2 usage,\n"
      "a bad endpoint; 3 events.replay got no reply, or --exit-if-silent and silence.\n"},
     {"health", FOR_HEALTH, "", 0, 0,
-     "Asks every service (dispatch, complaints, procurement, inventory, analytics)\n"
-     "for sys.health and prints one line each: name, status (ok, degraded,\n"
-     "failing, or down when it does not answer), and why it is down.\n\n"
+     "Asks every service of the platform for sys.health and prints one line each:\n"
+     "name, status (ok, degraded, failing, or down when it does not answer), and\n"
+     "why it is down.\n\n"
      "Exit codes: 0 every service is ok; 1 one is not; 2 usage.\n"},
 };
 #define COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
@@ -129,8 +128,11 @@ static void s_usage (FILE *out)
                   "  health  asks every service for sys.health, one line each\n\n"
                   "Options:\n");
     s_print_options (out, NULL);
-    fprintf (out, "\nA <service> is dispatch, complaints, procurement, inventory, analytics, or\n"
-                  "any name whose <SERVICE>_API / <SERVICE>_EVENTS is set; an endpoint\n"
+    fprintf (out, "\nA <service> is one of the platform's,\n ");
+    for (int i = 0; s_services[i]; i++)
+        fprintf (out, " %s", s_services[i]);
+    fprintf (out, "\n"
+                  "or any other whose <SERVICE>_API / <SERVICE>_EVENTS is set; an endpoint\n"
                   "(tcp://host:port) is used as it is.\n\n"
                   "Exit codes:\n"
                   "  0  done: the reply is ok, every service is ok, tail printed --count lines\n"
@@ -449,7 +451,9 @@ static int s_tail_heartbeat (s_tail_t *self, const cJSON *heartbeat)
         self->next_seq = last_seq + 1; //  from now on
     else if (last_seq < self->live_seq) {
         //  The stream went back: the service started over on another database.
-        fprintf (stderr, "shrctl: %s is at seq %lld, below %lld it was at: following from %lld\n",
+        fprintf (stderr,
+                 "shrctl: %s is at seq %lld, below the %lld it was at (a new database?): "
+                 "following from %lld\n",
                  self->endpoint, (long long)last_seq, (long long)self->live_seq,
                  (long long)last_seq + 1);
         self->next_seq = last_seq + 1;

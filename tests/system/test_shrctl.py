@@ -253,6 +253,49 @@ def test_tail_follows_a_service_that_starts_later(tmp_path, tails):
         assert service.stop() == 0
 
 
+def test_tail_follows_across_a_restart_without_a_gap(fixture_service, tails):
+    """Events made right after a restart may come before the SUB has reconnected:
+    the next heartbeat shows the gap and replay fills it."""
+    service = fixture_service()
+    client = service.client()
+    tail = tails("fixture", "-n", "3", env=env_for(service))
+    time.sleep(1.5)   # a heartbeat has told tail where the stream is
+    create(client, "r1")
+    assert tail.line()["key"] == "r1"
+    client.close()
+    assert service.stop() == 0
+    service.start()
+    client = service.client()
+    create(client, "r2", "r3")
+    assert [(e["key"], e["seq"]) for e in tail.lines()] == [("r2", 2), ("r3", 3)]
+    assert tail.wait() == 0, tail.stderr()
+    client.close()
+
+
+def test_tail_notices_a_service_that_starts_over_on_a_new_database(fixture_service, tails):
+    service = fixture_service()
+    client = service.client()
+    tail = tails("fixture", "-n", "4", env=env_for(service))
+    time.sleep(1.5)
+    create(client, "old1", "old2", "old3")
+    assert [tail.line()["seq"] for _ in range(3)] == [1, 2, 3]
+    client.close()
+    assert service.stop() == 0
+    for name in os.listdir(service.data_dir):
+        os.remove(os.path.join(service.data_dir, name))
+    service.start()
+    line = tail.error_line(timeout=15)
+    while "new database" not in line:   # maybe a silence report first
+        line = tail.error_line(timeout=15)
+    assert line == ("shrctl: %s is at seq 0, below the 3 it was at (a new database?):"
+                    " following from 1" % service.events)
+    client = service.client()
+    create(client, "new1")
+    assert [(e["key"], e["seq"]) for e in tail.lines()] == [("new1", 1)]
+    assert tail.wait() == 0
+    client.close()
+
+
 # tail --from-seq: stored events first, then live, each seq exactly once.
 
 def test_tail_from_seq_replays_then_follows(fixture_service, tails):
