@@ -6,51 +6,309 @@
 
     A service name is looked up like the services do it (<SERVICE>_API and
     <SERVICE>_EVENTS, or the port table); an endpoint (tcp://...) is used as is.
+    Options may come before or after the command (GNU getopt permutes them);
+    every refusal says what was wrong, because the bare usage text does not.
 */
 #include "shared.h"
 
+#include <ctype.h>
 #include <czmq.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 
-static const char *s_services[] = {"dispatch", "complaints", "procurement", "inventory",
-                                   "analytics", NULL};
+static const char *s_services[] = {"dispatch",  "complaints", "procurement",
+                                   "inventory", "analytics",  NULL};
+
+//  The exit codes, as --help documents them.
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_DEADLINE = 3 };
+
+//  Which commands an option belongs to (a bit per command).
+enum { FOR_CALL = 1, FOR_TAIL = 2, FOR_HEALTH = 4, FOR_ALL = 7 };
+
+//  A source that sends nothing for this many heartbeat periods is not there:
+//  a live one sends a heartbeat about once a period while it is quiet.
+#define SILENT_PERIODS 3
+
+typedef struct {
+    const char *name;  //  long form
+    int letter;        //  short form, and getopt's value
+    const char *arg;   //  name of its value; NULL for a flag
+    unsigned commands; //  FOR_... bits
+    const char *text;
+} s_option_t;
+
+static const s_option_t s_options[] = {
+    {"timeout", 't', "MS", FOR_ALL, "wait this long for each reply (default 3000)"},
+    {"retries", 'r', "N", FOR_CALL | FOR_TAIL, "retries after a timeout (default 2)"},
+    {"idem", 'i', "KEY", FOR_CALL, "idempotency key, the same on every retry"},
+    {"quiet", 'q', NULL, FOR_CALL, "print nothing on success: the exit code tells"},
+    {"count", 'n', "N", FOR_TAIL, "stop after printing N lines, heartbeats included"},
+    {"heartbeats", 'b', NULL, FOR_TAIL, "print heartbeats too"},
+    {"from-seq", 's', "SEQ", FOR_TAIL, "the stored events from SEQ first, then live ones"},
+    {"api", 'a', "ENDPOINT", FOR_TAIL, "the API for events.replay (with an endpoint)"},
+    {"exit-if-silent", 'x', NULL, FOR_TAIL, "exit 3 instead of waiting when nothing comes"},
+    {"help", 'h', NULL, FOR_ALL, "this text (after a command: that command's)"},
+};
+#define OPTION_COUNT (sizeof s_options / sizeof s_options[0])
+
+typedef struct {
+    const char *name;
+    unsigned bit;     //  FOR_...
+    const char *args; //  what it takes, for usage and errors
+    int min_args, max_args;
+    const char *text; //  what it does, for its --help
+} s_command_t;
+
+static const s_command_t s_commands[] = {
+    {"call", FOR_CALL, "<service|endpoint> <op> [body-json]", 2, 3,
+     "Sends one request (body-json: a JSON object, {} if left out) and prints the\n"
+     "reply's body. An error reply goes to stderr as 'code: message (field /pointer)'.\n"
+     "Without a reply in --timeout the same request is sent again, with the same id\n"
+     "and --idem key, --retries times.\n\n"
+     "Exit codes: 0 the reply is ok; 1 an error reply; 2 usage, a body that is not a\n"
+     "JSON object, a bad endpoint; 3 no reply after every attempt.\n"},
+    {"tail", FOR_TAIL, "<service|endpoint> [topic-prefix]", 1, 2,
+     "Prints each event the service publishes as one JSON line (the envelope), from\n"
+     "now on; with --from-seq, first the stored ones from that seq (events.replay,\n"
+     "page by page), then the live ones: every seq once, in order. A seq the wire\n"
+     "dropped (a later event or a heartbeat shows the gap) is fetched by\n"
+     "events.replay before anything after it is printed. With a topic-prefix\n"
+     "(workorder.) only events whose type starts with it are printed.\n\n"
+     "A live service sends a heartbeat about every second while it is quiet. If\n"
+     "nothing comes for 3 heartbeat periods (HEARTBEAT_MS, default 1000), tail says\n"
+     "so on stderr and goes on waiting, so that a service that starts or restarts\n"
+     "later is followed from where it is; --exit-if-silent exits 3 instead.\n"
+     "Replay needs the service's API: a service name gives it, with an endpoint\n"
+     "give --api (without it, a gap is reported and skipped).\n\n"
+     "Exit codes: 0 after --count lines or on Ctrl-C; 1 events.replay failed; 2 usage,\n"
+     "a bad endpoint; 3 events.replay got no reply, or --exit-if-silent and silence.\n"},
+    {"health", FOR_HEALTH, "", 0, 0,
+     "Asks every service of the platform for sys.health and prints one line each:\n"
+     "name, status (ok, degraded, failing, or down when it does not answer), and\n"
+     "why it is down.\n\n"
+     "Exit codes: 0 every service is ok; 1 one is not; 2 usage.\n"},
+};
+#define COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
+
+//  The options of one command (or of all, for NULL), one line each.
+static void s_print_options (FILE *out, const s_command_t *command)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const s_option_t *option = &s_options[i];
+        if (command && !(option->commands & command->bit)) continue;
+        char form[48];
+        snprintf (form, sizeof form, "-%c, --%s%s%s", option->letter, option->name,
+                  option->arg ? " " : "", option->arg ? option->arg : "");
+        fprintf (out, "  %-24s", form);
+        if (!command && option->commands != FOR_ALL) {
+            //  The full list says which command takes it.
+            const char *sep = "";
+            for (size_t c = 0; c < COMMAND_COUNT; c++)
+                if (option->commands & s_commands[c].bit) {
+                    fprintf (out, "%s%s", sep, s_commands[c].name);
+                    sep = ", ";
+                }
+            fprintf (out, ": ");
+        }
+        fprintf (out, "%s\n", option->text);
+    }
+}
 
 static void s_usage (FILE *out)
 {
-    fprintf (out,
-             "Usage: shrctl [options] call <service|endpoint> <op> [body-json]\n"
-             "       shrctl [options] tail <service|endpoint> [topic-prefix]\n"
-             "       shrctl [options] health\n\n"
-             "Talks to the platform's services over ZeroMQ, as DESIGN.md describes.\n"
-             "  call    sends one request and prints the reply's body (exit 0), or the\n"
-             "          error as code, message and field on stderr (exit 1; 3 if no reply)\n"
-             "  tail    prints each event (and, with -b, each heartbeat) as one JSON line\n"
-             "  health  asks every service for sys.health; exit 1 if any is not ok\n\n"
-             "Options:\n"
-             "  -i, --idem KEY     idempotency key for call (kept across retries)\n"
-             "  -t, --timeout MS   wait this long per attempt (default 3000)\n"
-             "  -r, --retries N    send again this many times after a timeout (default 2)\n"
-             "  -n, --count N      tail: stop after N events\n"
-             "  -b, --heartbeats   tail: print heartbeats too\n"
-             "  -h, --help         this text\n\n"
-             "Environment: <SERVICE>_API, <SERVICE>_EVENTS as for the services.\n");
+    for (size_t c = 0; c < COMMAND_COUNT; c++)
+        fprintf (out, "%s shrctl [options] %s%s%s\n", c ? "      " : "Usage:", s_commands[c].name,
+                 *s_commands[c].args ? " " : "", s_commands[c].args);
+    fprintf (out, "       shrctl <command> --help\n\n"
+                  "Talks to the platform's services over ZeroMQ (README.md, 'The wire contract\n"
+                  "in one minute'). Options may come before or after the command; -- ends them.\n"
+                  "  call    sends one request and prints the reply's body\n"
+                  "  tail    prints events as they are published, one JSON line each\n"
+                  "  health  asks every service for sys.health, one line each\n\n"
+                  "Options:\n");
+    s_print_options (out, NULL);
+    fprintf (out, "\nA <service> is one of the platform's,\n ");
+    for (int i = 0; s_services[i]; i++)
+        fprintf (out, " %s", s_services[i]);
+    fprintf (out, "\n"
+                  "or any other whose <SERVICE>_API / <SERVICE>_EVENTS is set; an endpoint\n"
+                  "(tcp://host:port) is used as it is.\n\n"
+                  "Exit codes:\n"
+                  "  0  done: the reply is ok, every service is ok, tail printed --count lines\n"
+                  "  1  the operation failed: an error reply, a service that is not ok\n"
+                  "  2  usage: an unknown option, a bad value or argument, a bad endpoint\n"
+                  "  3  deadline exceeded: no reply after every attempt (tail: see its --help)\n\n"
+                  "Environment: <SERVICE>_API, <SERVICE>_EVENTS as for the services;\n"
+                  "HEARTBEAT_MS (tail: silence is 3 periods, default 1000); EVENTS_HWM.\n");
 }
 
-//  The endpoint of a service's API or events; target may be an endpoint already.
-static const char *s_endpoint (shr_config_t *config, const char *target, bool events)
+static void s_command_usage (FILE *out, const s_command_t *command)
 {
-    if (strstr (target, "://"))
-        return target;
-    char err[256] = "";
-    const char *endpoint = events ? shr_config_events_of (config, target, err, sizeof err)
-                                  : shr_config_api_of (config, target, err, sizeof err);
-    if (*err)
-        fprintf (stderr, "shrctl: %s\n", err);
+    fprintf (out, "Usage: shrctl %s [options]%s%s\n\n%s\nOptions:\n", command->name,
+             *command->args ? " " : "", command->args, command->text);
+    s_print_options (out, command);
+    fprintf (out, "\nEnvironment: <SERVICE>_API, <SERVICE>_EVENTS as for the services%s.\n",
+             command->bit == FOR_TAIL ? "; HEARTBEAT_MS" : "");
+}
+
+static const s_option_t *s_option_of (int letter)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (s_options[i].letter == letter) return &s_options[i];
+    return NULL;
+}
+
+static const s_command_t *s_command_of (const char *name)
+{
+    for (size_t c = 0; c < COMMAND_COUNT; c++)
+        if (streq (s_commands[c].name, name)) return &s_commands[c];
+    return NULL;
+}
+
+//  Reads an option's number into *value. Returns 0, or -1 after saying why.
+static int s_number (const s_option_t *option, const char *text, long long min, long long max,
+                     long long *value)
+{
+    char *end;
+    errno = 0;
+    long long parsed = strtoll (text, &end, 10);
+    if (end == text || *end || errno || parsed < min || parsed > max) {
+        fprintf (stderr,
+                 "shrctl: --%s wants a whole number from %lld to %lld, not '%s'; see --help\n",
+                 option->name, min, max, text);
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}
+
+typedef struct {
+    const char *idem;
+    long long timeout_ms, retries, count, from_seq;
+    const char *api;
+    bool quiet, heartbeats, exit_if_silent, help;
+    bool given[OPTION_COUNT]; //  to refuse an option on a command that ignores it
+} s_settings_t;
+
+//  Says why getopt refused a long option: not one of ours, or the start of several.
+static void s_unknown_long (const char *text)
+{
+    int length = (int)strcspn (text, "=");
+    char matches[256] = "";
+    int count = 0;
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (length > 2 && strncmp (s_options[i].name, text + 2, (size_t)length - 2) == 0) {
+            size_t used = strlen (matches);
+            snprintf (matches + used, sizeof matches - used, "%s--%s", count ? ", " : "",
+                      s_options[i].name);
+            count++;
+        }
+    if (count > 1)
+        fprintf (stderr, "shrctl: option '%.*s' is ambiguous: %s; see --help\n", length, text,
+                 matches);
+    else
+        fprintf (stderr, "shrctl: unknown option '%.*s'; see --help\n", length, text);
+}
+
+//  Parses the options wherever they are; leaves the operands in argv from
+//  optind on. Returns 0, or EXIT_USAGE after saying what was wrong.
+static int s_parse (int argc, char **argv, s_settings_t *settings)
+{
+    struct option longs[OPTION_COUNT + 1];
+    char shorts[2 * OPTION_COUNT + 2] = ":"; //  ':' first: a missing value is ours to report
+    char *next = shorts + 1;
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        longs[i] =
+            (struct option){s_options[i].name, s_options[i].arg ? required_argument : no_argument,
+                            NULL, s_options[i].letter};
+        *next++ = (char)s_options[i].letter;
+        if (s_options[i].arg) *next++ = ':';
+    }
+    *next = 0;
+    longs[OPTION_COUNT] = (struct option){NULL, 0, NULL, 0};
+    opterr = 0;
+    int letter;
+    while ((letter = getopt_long (argc, argv, shorts, longs, NULL)) != -1) {
+        const s_option_t *option = s_option_of (letter == ':' || letter == '?' ? optopt : letter);
+        if (letter == ':') {
+            fprintf (stderr, "shrctl: option '--%s' needs a value (%s); see --help\n", option->name,
+                     option->arg);
+            return EXIT_USAGE;
+        }
+        if (letter == '?') {
+            if (option) //  only a flag given a value (--quiet=1) gets here with its letter
+                fprintf (stderr, "shrctl: option '--%s' takes no value; see --help\n",
+                         option->name);
+            else if (optopt)
+                fprintf (stderr, "shrctl: unknown option '-%c'; see --help\n", optopt);
+            else
+                s_unknown_long (argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+        settings->given[option - s_options] = true;
+        int rc = 0;
+        switch (letter) {
+        case 'i':
+            settings->idem = optarg;
+            break;
+        case 't':
+            rc = s_number (option, optarg, 1, INT_MAX, &settings->timeout_ms);
+            break;
+        case 'r':
+            rc = s_number (option, optarg, 0, 100, &settings->retries);
+            break;
+        case 'n':
+            rc = s_number (option, optarg, 1, LLONG_MAX, &settings->count);
+            break;
+        //  Beyond 2^53 a seq no longer survives JSON's doubles.
+        case 's':
+            rc = s_number (option, optarg, 1, 9007199254740992LL, &settings->from_seq);
+            break;
+        case 'a':
+            settings->api = optarg;
+            break;
+        case 'b':
+            settings->heartbeats = true;
+            break;
+        case 'q':
+            settings->quiet = true;
+            break;
+        case 'x':
+            settings->exit_if_silent = true;
+            break;
+        case 'h':
+            settings->help = true;
+            break;
+        }
+        if (rc) return EXIT_USAGE;
+    }
+    return 0;
+}
+
+//  Where a service's API or events are, or NULL with the reason in err.
+static const char *s_lookup (shr_config_t *config, const char *target, bool events, char *err,
+                             size_t errlen)
+{
+    if (strstr (target, "://")) return target;
+    *err = 0;
+    const char *endpoint = events ? shr_config_events_of (config, target, err, errlen)
+                                  : shr_config_api_of (config, target, err, errlen);
+    if (!endpoint && !*err) {
+        char var[128];
+        size_t i;
+        for (i = 0; target[i] && i < sizeof var - 1; i++)
+            var[i] = target[i] == '-' ? '_' : (char)toupper ((unsigned char)target[i]);
+        var[i] = 0;
+        snprintf (err, errlen,
+                  "unknown service '%s': give an endpoint (tcp://host:port) or set %s_%s", target,
+                  var, events ? "EVENTS" : "API");
+    }
     return endpoint;
 }
 
-static int s_call (const char *endpoint, const char *op, const char *body_text, const char *idem,
-                   int timeout_ms, int retries, bool quiet)
+static int s_call (const char *endpoint, const char *op, const char *body_text,
+                   const s_settings_t *settings)
 {
     //  cJSON would end a string at U+0000 and send it cut ("T-1\u0000x" as T-1),
     //  which the service could not tell: refused here, as the services refuse it.
@@ -61,34 +319,32 @@ static int s_call (const char *endpoint, const char *op, const char *body_text, 
     }
     cJSON *body = body_text ? cJSON_Parse (body_text) : cJSON_CreateObject ();
     if (!cJSON_IsObject (body)) {
-        fprintf (stderr, "shrctl: the body must be a JSON object: %s\n", body_text);
+        fprintf (stderr, "shrctl: the body must be a JSON object, not: %s\n", body_text);
         cJSON_Delete (body);
-        return 2;
+        return EXIT_USAGE;
     }
     char err_text[256];
     shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
     if (!client) {
         fprintf (stderr, "shrctl: %s\n", err_text);
         cJSON_Delete (body);
-        return 2;
+        return EXIT_USAGE;
     }
-    shr_client_set_timeout (client, timeout_ms, retries);
+    shr_client_set_timeout (client, (int)settings->timeout_ms, (int)settings->retries);
     shr_error_t err;
-    cJSON *reply = shr_client_call (client, op, body, idem, &err);
-    int code = 0;
+    cJSON *reply = shr_client_call (client, op, body, settings->idem, &err);
+    int code = EXIT_OK;
     if (reply) {
-        if (!quiet) {
+        if (!settings->quiet) {
             char *text = cJSON_Print (reply);
             printf ("%s\n", text);
             free (text);
         }
-    }
-    else {
+    } else {
         fprintf (stderr, "%s: %s", shr_code_name (err.code), err.message);
-        if (*err.field)
-            fprintf (stderr, " (field %s)", err.field);
+        if (*err.field) fprintf (stderr, " (field %s)", err.field);
         fprintf (stderr, "\n");
-        code = err.code == SHR_DEADLINE_EXCEEDED ? 3 : 1;
+        code = err.code == SHR_DEADLINE_EXCEEDED ? EXIT_DEADLINE : EXIT_FAILED;
     }
     cJSON_Delete (reply);
     cJSON_Delete (body);
@@ -96,57 +352,259 @@ static int s_call (const char *endpoint, const char *op, const char *body_text, 
     return code;
 }
 
-static int s_tail (const char *endpoint, const char *prefix, long count, bool heartbeats)
+//  tail: what has been printed, and where the source's stream is.
+typedef struct {
+    const char *endpoint;   //  the events endpoint, for messages
+    const char *api;        //  the API endpoint; NULL when not known
+    shr_client_t *replayer; //  events.replay on api; NULL when not known
+    const char *prefix;     //  print only events whose type starts with it; NULL: all
+    bool heartbeats;        //  print heartbeats too
+    long long count;        //  stop after printing this many lines; 0: never
+    long long printed;
+    int64_t next_seq; //  the next seq to print; 0 until a first frame tells
+    int64_t live_seq; //  the highest seq the live stream has shown
+} s_tail_t;
+
+static bool s_tail_done (s_tail_t *self)
+{
+    return self->count > 0 && self->printed >= self->count;
+}
+
+static int64_t s_seq_of (const cJSON *message, const char *name)
+{
+    const cJSON *seq = cJSON_GetObjectItemCaseSensitive (message, name);
+    return cJSON_IsNumber (seq) && seq->valuedouble >= 0 ? (int64_t)seq->valuedouble : -1;
+}
+
+//  Prints a message as one line. Live and replayed events go through the same
+//  cJSON printer, so that one event reads the same whichever way it came.
+static void s_tail_print (s_tail_t *self, const cJSON *message)
+{
+    char *text = cJSON_PrintUnformatted (message);
+    if (text) {
+        printf ("%s\n", text);
+        fflush (stdout);
+        free (text);
+    }
+    self->printed++;
+}
+
+//  Prints the event at next_seq if its type passes the prefix; moves on past it.
+static void s_tail_take (s_tail_t *self, const cJSON *event, int64_t seq)
+{
+    const char *type = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (event, "type"));
+    if (!self->prefix || (type && strncmp (type, self->prefix, strlen (self->prefix)) == 0))
+        s_tail_print (self, event);
+    self->next_seq = seq + 1;
+}
+
+//  Fetches and prints the stored events from next_seq on, page by page, until
+//  the source's last_seq (which may grow meanwhile). Returns 0, or the exit code.
+static int s_tail_replay (s_tail_t *self)
+{
+    while (!s_tail_done (self) && !zsys_interrupted) {
+        cJSON *body = cJSON_CreateObject ();
+        cJSON_AddNumberToObject (body, "from_seq", (double)self->next_seq);
+        cJSON_AddNumberToObject (body, "limit", SHR_REPLAY_MAX_LIMIT);
+        shr_error_t err;
+        cJSON *reply = shr_client_call (self->replayer, "events.replay", body, NULL, &err);
+        cJSON_Delete (body);
+        if (!reply) {
+            fprintf (stderr, "shrctl: events.replay from seq %lld on %s: %s: %s\n",
+                     (long long)self->next_seq, self->api, shr_code_name (err.code), err.message);
+            return err.code == SHR_DEADLINE_EXCEEDED ? EXIT_DEADLINE : EXIT_FAILED;
+        }
+        int64_t last_seq = s_seq_of (reply, "last_seq"), first = self->next_seq;
+        const cJSON *event;
+        cJSON_ArrayForEach (event, cJSON_GetObjectItemCaseSensitive (reply, "events"))
+        {
+            int64_t seq = s_seq_of (event, "seq");
+            if (seq < self->next_seq) continue;
+            if (seq > self->next_seq)
+                fprintf (stderr, "shrctl: seq %lld to %lld are not stored on %s any more\n",
+                         (long long)self->next_seq, (long long)seq - 1, self->api);
+            s_tail_take (self, event, seq);
+            if (s_tail_done (self)) break;
+        }
+        cJSON_Delete (reply);
+        if (self->next_seq > last_seq || s_tail_done (self)) break;
+        if (self->next_seq == first) {
+            //  The source is ahead but stores nothing from next_seq: do not ask for ever.
+            fprintf (stderr, "shrctl: seq %lld to %lld are not stored on %s\n",
+                     (long long)self->next_seq, (long long)last_seq, self->api);
+            self->next_seq = last_seq + 1;
+            break;
+        }
+    }
+    return EXIT_OK;
+}
+
+//  The live stream shows that the source is at through while next_seq is not
+//  printed yet: replay, or without an API say what is lost and go on.
+static int s_tail_gap (s_tail_t *self, int64_t through)
+{
+    if (self->replayer) return s_tail_replay (self);
+    fprintf (stderr, "shrctl: seq %lld to %lld of %s were missed; give --api to fetch them\n",
+             (long long)self->next_seq, (long long)through, self->endpoint);
+    self->next_seq = through + 1;
+    return EXIT_OK;
+}
+
+static int s_tail_heartbeat (s_tail_t *self, const cJSON *heartbeat)
+{
+    int64_t last_seq = s_seq_of (heartbeat, "last_seq");
+    if (last_seq < 0) return EXIT_OK;
+    if (self->next_seq == 0)
+        self->next_seq = last_seq + 1; //  from now on
+    else if (last_seq < self->live_seq) {
+        //  The stream went back: the service started over on another database.
+        fprintf (stderr,
+                 "shrctl: %s is at seq %lld, below the %lld it was at (a new database?): "
+                 "following from %lld\n",
+                 self->endpoint, (long long)last_seq, (long long)self->live_seq,
+                 (long long)last_seq + 1);
+        self->next_seq = last_seq + 1;
+    }
+    self->live_seq = last_seq;
+    //  The events it counts were published before it: print them first.
+    int code = last_seq >= self->next_seq ? s_tail_gap (self, last_seq) : EXIT_OK;
+    if (!code && self->heartbeats && !s_tail_done (self)) s_tail_print (self, heartbeat);
+    return code;
+}
+
+static int s_tail_event (s_tail_t *self, const cJSON *event)
+{
+    int64_t seq = s_seq_of (event, "seq");
+    if (seq < 1) return EXIT_OK;
+    if (self->next_seq == 0) self->next_seq = seq;
+    if (seq > self->live_seq) self->live_seq = seq;
+    int code = seq > self->next_seq ? s_tail_gap (self, seq - 1) : EXIT_OK;
+    //  Below next_seq it was printed already (by replay, or it came twice).
+    if (!code && seq == self->next_seq && !s_tail_done (self)) s_tail_take (self, event, seq);
+    return code;
+}
+
+static int s_tail_frame (s_tail_t *self, zmsg_t *msg)
+{
+    zframe_t *topic = zmsg_first (msg);
+    zframe_t *payload = zmsg_next (msg);
+    cJSON *message =
+        payload ? cJSON_ParseWithLength ((const char *)zframe_data (payload), zframe_size (payload))
+                : NULL;
+    int code = EXIT_OK;
+    if (!cJSON_IsObject (message))
+        fprintf (stderr, "shrctl: a frame from %s that is not an envelope; skipped\n",
+                 self->endpoint);
+    else if (zframe_streq (topic, SHR_HEARTBEAT_TOPIC))
+        code = s_tail_heartbeat (self, message);
+    else
+        code = s_tail_event (self, message);
+    cJSON_Delete (message);
+    return code;
+}
+
+//  A duration for messages: "3 s", or "300 ms" when it is not whole seconds.
+static void s_duration (char *out, size_t size, int64_t ms)
+{
+    if (ms % 1000 == 0)
+        snprintf (out, size, "%lld s", (long long)(ms / 1000));
+    else
+        snprintf (out, size, "%lld ms", (long long)ms);
+}
+
+static int s_tail (shr_config_t *config, const char *endpoint, const char *api, const char *prefix,
+                   const s_settings_t *settings)
 {
     char err[256];
-    zsock_t *sub = shr_socket_new (SHR_SOCKET_SUBSCRIBER, endpoint, 0, err, sizeof err);
+    //  Every topic, whatever the prefix: heartbeats tell that the source is
+    //  there, and every seq is needed to see a gap. The prefix filters here.
+    zsock_t *sub = shr_socket_new (SHR_SOCKET_SUBSCRIBER, endpoint, shr_config_events_hwm (config),
+                                   err, sizeof err);
     if (!sub) {
         fprintf (stderr, "shrctl: %s\n", err);
-        return 2;
+        return EXIT_USAGE;
     }
-    if (prefix && *prefix) {
-        //  The socket comes subscribed to everything; narrow it to the prefix.
-        zsock_set_unsubscribe (sub, "");
-        zsock_set_subscribe (sub, prefix);
-        if (heartbeats)
-            zsock_set_subscribe (sub, SHR_HEARTBEAT_TOPIC);
-    }
-    long seen = 0;
-    while (!zsys_interrupted && (count <= 0 || seen < count)) {
-        zmsg_t *msg = zmsg_recv (sub);
-        if (!msg)
-            break;
-        zframe_t *topic = zmsg_first (msg);
-        zframe_t *event = zmsg_next (msg);
-        bool is_heartbeat = zframe_streq (topic, SHR_HEARTBEAT_TOPIC);
-        if (event && (heartbeats || !is_heartbeat)) {
-            printf ("%.*s\n", (int) zframe_size (event), (const char *) zframe_data (event));
-            fflush (stdout);
-            if (!is_heartbeat)
-                seen++;
+    s_tail_t self = {.endpoint = endpoint,
+                     .api = api,
+                     .prefix = prefix && *prefix ? prefix : NULL,
+                     .heartbeats = settings->heartbeats,
+                     .count = settings->count,
+                     .next_seq = settings->from_seq};
+    if (api) {
+        self.replayer = shr_client_new (api, err, sizeof err);
+        if (!self.replayer) {
+            fprintf (stderr, "shrctl: %s\n", err);
+            zsock_destroy (&sub);
+            return EXIT_USAGE;
         }
-        zmsg_destroy (&msg);
+        shr_client_set_timeout (self.replayer, (int)settings->timeout_ms, (int)settings->retries);
     }
+    //  Replay starts only when a first frame came: then the subscription is
+    //  live, so nothing published after the replay can be missed unseen.
+    int64_t silence_ms = (int64_t)SILENT_PERIODS * shr_config_heartbeat_ms (config);
+    char silence[32];
+    s_duration (silence, sizeof silence, silence_ms);
+    zpoller_t *poller = zpoller_new (sub, NULL);
+    int64_t last_frame = zclock_mono ();
+    bool heard = false, silent = false;
+    int code = EXIT_OK;
+    while (!code && !s_tail_done (&self) && !zsys_interrupted) {
+        int64_t wait = silent ? 1000 : last_frame + silence_ms - zclock_mono ();
+        if (!zpoller_wait (poller, wait > 0 ? (int)wait : 0)) {
+            if (zpoller_terminated (poller)) break;
+            if (!silent && zclock_mono () - last_frame >= silence_ms) {
+                if (heard)
+                    fprintf (stderr,
+                             "shrctl: no events or heartbeats from %s for %s: is the service "
+                             "still running?\n",
+                             endpoint, silence);
+                else
+                    fprintf (stderr,
+                             "shrctl: no events or heartbeats from %s within %s: is the service "
+                             "running?\n",
+                             endpoint, silence);
+                silent = true;
+                if (settings->exit_if_silent) code = EXIT_DEADLINE;
+            }
+            continue;
+        }
+        zmsg_t *msg = zmsg_recv (sub);
+        if (!msg) break;
+        if (silent)
+            fprintf (stderr, "shrctl: %s publishes %s\n", endpoint, heard ? "again" : "now");
+        heard = true;
+        silent = false;
+        last_frame = zclock_mono ();
+        code = s_tail_frame (&self, msg);
+        zmsg_destroy (&msg);
+        //  A replay may have taken a while, and the source answered it.
+        last_frame = zclock_mono ();
+    }
+    zpoller_destroy (&poller);
+    shr_client_destroy (&self.replayer);
     zsock_destroy (&sub);
-    return 0;
+    return code;
 }
 
 static int s_health (shr_config_t *config, int timeout_ms)
 {
-    int worst = 0;
+    int worst = EXIT_OK;
     for (int i = 0; s_services[i]; i++) {
-        const char *endpoint = s_endpoint (config, s_services[i], false);
-        char err_text[256];
-        shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
-        shr_client_set_timeout (client, timeout_ms, 0);
-        shr_error_t err;
-        cJSON *reply = shr_client_call (client, "sys.health", NULL, NULL, &err);
-        const char *status
-            = reply ? cJSON_GetStringValue (cJSON_GetObjectItem (reply, "status")) : NULL;
-        printf ("%-12s %-9s %s\n", s_services[i], status ? status : "down",
-                reply ? "" : err.message);
-        if (!status || strcmp (status, "ok") != 0)
-            worst = 1;
+        char err_text[sizeof ((shr_error_t *)0)->message];
+        const char *endpoint = s_lookup (config, s_services[i], false, err_text, sizeof err_text);
+        shr_client_t *client =
+            endpoint ? shr_client_new (endpoint, err_text, sizeof err_text) : NULL;
+        cJSON *reply = NULL;
+        if (client) {
+            shr_client_set_timeout (client, timeout_ms, 0);
+            shr_error_t err;
+            reply = shr_client_call (client, "sys.health", NULL, NULL, &err);
+            if (!reply) snprintf (err_text, sizeof err_text, "%s", err.message);
+        }
+        const char *status =
+            reply ? cJSON_GetStringValue (cJSON_GetObjectItem (reply, "status")) : NULL;
+        printf ("%-12s %-9s %s\n", s_services[i], status ? status : "down", reply ? "" : err_text);
+        if (!status || strcmp (status, "ok") != 0) worst = EXIT_FAILED;
         cJSON_Delete (reply);
         shr_client_destroy (&client);
     }
@@ -155,39 +613,46 @@ static int s_health (shr_config_t *config, int timeout_ms)
 
 int main (int argc, char **argv)
 {
-    static struct option options[] = {{"idem", required_argument, NULL, 'i'},
-                                      {"timeout", required_argument, NULL, 't'},
-                                      {"retries", required_argument, NULL, 'r'},
-                                      {"count", required_argument, NULL, 'n'},
-                                      {"heartbeats", no_argument, NULL, 'b'},
-                                      {"quiet", no_argument, NULL, 'q'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
-    const char *idem = NULL;
-    int timeout_ms = 3000, retries = 2;
-    long count = 0;
-    bool heartbeats = false, quiet = false;
-    int option;
-    while ((option = getopt_long (argc, argv, "+i:t:r:n:bqh", options, NULL)) != -1) {
-        switch (option) {
-        case 'i': idem = optarg; break;
-        case 't': timeout_ms = atoi (optarg); break;
-        case 'r': retries = atoi (optarg); break;
-        case 'n': count = atol (optarg); break;
-        case 'b': heartbeats = true; break;
-        case 'q': quiet = true; break;
-        case 'h': s_usage (stdout); return 0;
-        default: s_usage (stderr); return 2;
+    s_settings_t settings = {.timeout_ms = 3000, .retries = 2};
+    if (s_parse (argc, argv, &settings)) return EXIT_USAGE;
+    const char *name = optind < argc ? argv[optind] : NULL;
+    if (!name) {
+        if (settings.help) {
+            s_usage (stdout);
+            return EXIT_OK;
         }
+        fprintf (stderr, "shrctl: no command given: call, tail or health; see --help\n");
+        return EXIT_USAGE;
     }
-    if (timeout_ms <= 0 || retries < 0) {
-        fprintf (stderr, "shrctl: --timeout must be positive and --retries not negative\n");
-        return 2;
-    }
-    const char *command = optind < argc ? argv[optind] : NULL;
+    const s_command_t *command = s_command_of (name);
     if (!command) {
-        s_usage (stderr);
-        return 2;
+        fprintf (stderr, "shrctl: unknown command '%s': call, tail or health; see --help\n", name);
+        return EXIT_USAGE;
+    }
+    if (settings.help) {
+        s_command_usage (stdout, command);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (settings.given[i] && !(s_options[i].commands & command->bit)) {
+            fprintf (stderr, "shrctl: %s does not take --%s; see shrctl %s --help\n", command->name,
+                     s_options[i].name, command->name);
+            return EXIT_USAGE;
+        }
+    int args = argc - optind - 1;
+    char **arg = argv + optind + 1;
+    if (args < command->min_args || args > command->max_args) {
+        if (command->max_args == 0)
+            fprintf (stderr, "shrctl: %s takes no arguments, %d given; see shrctl %s --help\n",
+                     command->name, args, command->name);
+        else
+            fprintf (stderr, "shrctl: %s takes %s, %d argument%s given%s; see shrctl %s --help\n",
+                     command->name, command->args, args, args == 1 ? "" : "s",
+                     command->bit == FOR_CALL && args > command->max_args
+                         ? " (quote the body: '{...}')"
+                         : "",
+                     command->name);
+        return EXIT_USAGE;
     }
     zsys_init ();
     zsys_catch_interrupts ();
@@ -198,24 +663,32 @@ int main (int argc, char **argv)
     shr_config_t *config = shr_config_new ("shrctl", err, sizeof err);
     if (!config) {
         fprintf (stderr, "shrctl: %s\n", err);
-        return 2;
+        return EXIT_USAGE;
     }
-    int code = 2;
-    int args = argc - optind - 1;
-    const char *target = args >= 1 ? argv[optind + 1] : NULL;
-    const char *endpoint = NULL;
-    if (target && !(endpoint = s_endpoint (config, target, streq (command, "tail"))))
-        fprintf (stderr, "shrctl: unknown service '%s'; give an endpoint or set %s's _API\n",
-                 target, target);
-    else if (streq (command, "call") && (args == 2 || args == 3))
-        code = s_call (endpoint, argv[optind + 2], args == 3 ? argv[optind + 3] : NULL, idem,
-                       timeout_ms, retries, quiet);
-    else if (streq (command, "tail") && (args == 1 || args == 2))
-        code = s_tail (endpoint, args == 2 ? argv[optind + 2] : NULL, count, heartbeats);
-    else if (streq (command, "health") && args == 0)
-        code = s_health (config, timeout_ms);
-    else
-        s_usage (stderr);
+    int code = EXIT_USAGE;
+    if (command->bit == FOR_HEALTH)
+        code = s_health (config, (int)settings.timeout_ms);
+    else if (command->bit == FOR_CALL) {
+        const char *endpoint = s_lookup (config, arg[0], false, err, sizeof err);
+        if (endpoint)
+            code = s_call (endpoint, arg[1], args == 3 ? arg[2] : NULL, &settings);
+        else
+            fprintf (stderr, "shrctl: %s\n", err);
+    } else {
+        const char *endpoint = s_lookup (config, arg[0], true, err, sizeof err);
+        //  A service name gives its API too; an endpoint needs --api for replay.
+        const char *api = settings.api;
+        char api_err[256];
+        if (!api && !strstr (arg[0], "://"))
+            api = s_lookup (config, arg[0], false, api_err, sizeof api_err);
+        if (!endpoint)
+            fprintf (stderr, "shrctl: %s\n", err);
+        else if (settings.from_seq && !api)
+            fprintf (stderr, "shrctl: tail --from-seq needs the service's API for events.replay: "
+                             "name the service or give --api\n");
+        else
+            code = s_tail (config, endpoint, api, args == 2 ? arg[1] : NULL, &settings);
+    }
     shr_config_destroy (&config);
     return code;
 }
