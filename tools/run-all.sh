@@ -6,7 +6,8 @@
 set -u
 bin=${1:-build/bin}
 cd "$(dirname "$0")/.." || exit 2
-services="dispatch complaints procurement inventory analytics"
+# The one list of the services (name, API port).
+services=$(sed -n 's/^\([a-z][a-z0-9_-]*\)[[:space:]].*/\1/p' services/list.txt)
 export DATA_DIR=${DATA_DIR:-$PWD/var}
 mkdir -p "$DATA_DIR"
 

@@ -17,9 +17,6 @@
 #include <getopt.h>
 #include <limits.h>
 
-static const char *s_services[] = {"dispatch",  "complaints", "procurement",
-                                   "inventory", "analytics",  NULL};
-
 //  The exit codes, as --help documents them.
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_DEADLINE = 3 };
 
@@ -129,8 +126,9 @@ static void s_usage (FILE *out)
                   "Options:\n");
     s_print_options (out, NULL);
     fprintf (out, "\nA <service> is one of the platform's,\n ");
-    for (int i = 0; s_services[i]; i++)
-        fprintf (out, " %s", s_services[i]);
+    //  The platform's services, from services/list.txt by way of libshared's port table.
+    for (size_t i = 0; shr_config_known_service (i); i++)
+        fprintf (out, " %s", shr_config_known_service (i));
     fprintf (out, "\n"
                   "or any other whose <SERVICE>_API / <SERVICE>_EVENTS is set; an endpoint\n"
                   "(tcp://host:port) is used as it is.\n\n"
@@ -589,9 +587,10 @@ static int s_tail (shr_config_t *config, const char *endpoint, const char *api, 
 static int s_health (shr_config_t *config, int timeout_ms)
 {
     int worst = EXIT_OK;
-    for (int i = 0; s_services[i]; i++) {
+    const char *service;
+    for (size_t i = 0; (service = shr_config_known_service (i)); i++) {
         char err_text[sizeof ((shr_error_t *)0)->message];
-        const char *endpoint = s_lookup (config, s_services[i], false, err_text, sizeof err_text);
+        const char *endpoint = s_lookup (config, service, false, err_text, sizeof err_text);
         shr_client_t *client =
             endpoint ? shr_client_new (endpoint, err_text, sizeof err_text) : NULL;
         cJSON *reply = NULL;
@@ -603,7 +602,7 @@ static int s_health (shr_config_t *config, int timeout_ms)
         }
         const char *status =
             reply ? cJSON_GetStringValue (cJSON_GetObjectItem (reply, "status")) : NULL;
-        printf ("%-12s %-9s %s\n", s_services[i], status ? status : "down", reply ? "" : err_text);
+        printf ("%-12s %-9s %s\n", service, status ? status : "down", reply ? "" : err_text);
         if (!status || strcmp (status, "ok") != 0) worst = EXIT_FAILED;
         cJSON_Delete (reply);
         shr_client_destroy (&client);

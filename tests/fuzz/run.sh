@@ -8,7 +8,9 @@ seconds=${FUZZ_SECONDS:-60}
 out=build/fuzz
 mkdir -p "$out/corpus" "$out/artifacts"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-cflags="$(pkg-config --cflags libczmq libzmq sqlite3 libcjson) -Ilibshared"
+# libshared's port table is generated from services/list.txt.
+make --no-print-directory build/gen/shr_ports.inc >&2
+cflags="$(pkg-config --cflags libczmq libzmq sqlite3 libcjson) -Ilibshared -Ibuild/gen"
 libs="$(pkg-config --libs libczmq libzmq sqlite3 libcjson) -lpthread -lm"
 echo "fuzz: building $out/fuzz_request" >&2
 # shellcheck disable=SC2086

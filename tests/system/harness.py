@@ -22,6 +22,20 @@ SCHEMAS = os.path.join(ROOT, "schemas")
 FIXTURE_SCHEMAS = os.path.join(ROOT, "tests", "fixtures", "schemas")
 
 
+def services():
+    """The platform's services, from services/list.txt (the one list of them)."""
+    names = []
+    with open(os.path.join(ROOT, "services", "list.txt")) as f:
+        for line in f:
+            fields = line.split("#", 1)[0].split()
+            if fields:
+                names.append(fields[0])
+    return names
+
+
+SERVICES = services()
+
+
 def free_port():
     """A free port below the ephemeral range, so that no client connection takes it first."""
     while True:

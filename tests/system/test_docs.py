@@ -3,7 +3,7 @@
 - No file points outside the repository to the project's old notes folder.
 - Every relative link in README.md, docs/*.md and services/*/README.md reaches a
   file (and, for a #fragment into Markdown, a heading) that exists.
-- The port table of docs/architecture.md is the one in libshared/shr_config.c.
+- The port table of docs/architecture.md is services/list.txt's.
 """
 import glob
 import os
@@ -186,22 +186,15 @@ def test_slugs_are_githubs():
 
 
 def ports_in_code():
-    """{service: (api, events)} from the s_ports table of shr_config.c. An entry is
-    {"name", api} with the events port the next one (as the code computes it), or
-    {"name", api, events} should the table ever list both."""
-    with open(os.path.join(ROOT, "libshared", "shr_config.c"), encoding="utf-8") as f:
-        code = f.read()
-    table = re.search(r"\bs_ports\s*\[\s*\]\s*=\s*\{(.*?)\};", code, re.S)
-    assert table, "no s_ports table in libshared/shr_config.c"
+    """{service: (api, events)} from services/list.txt, the one list of the
+    services; the events port is the next one, as libshared's port table has it."""
     ports = {}
-    for entry in re.finditer(r"\{\s*\"([^\"]+)\"\s*,\s*(\d+)\s*(?:,\s*(\d+)\s*)?\}", table.group(1)):
-        name, api, events = entry.group(1), int(entry.group(2)), entry.group(3)
-        if events is None:
-            assert re.search(r"api_port\s*\+\s*\(\s*streq\s*\(\s*kind\s*,\s*\"EVENTS\"\s*\)\s*\?\s*1\s*:\s*0\s*\)",
-                             code), "shr_config.c no longer derives the events port as API + 1"
-            events = api + 1
-        ports[name] = (api, int(events))
-    assert ports, "the s_ports table of libshared/shr_config.c has no entries"
+    with open(os.path.join(ROOT, "services", "list.txt"), encoding="utf-8") as f:
+        for line in f:
+            fields = line.split("#", 1)[0].split()
+            if fields:
+                ports[fields[0]] = (int(fields[1]), int(fields[1]) + 1)
+    assert ports, "services/list.txt lists no service"
     return ports
 
 
@@ -233,7 +226,7 @@ def ports_in_docs():
 
 def test_the_port_table_matches_the_code():
     code, docs = ports_in_code(), ports_in_docs()
-    assert docs == code, ("docs/architecture.md %s\nlibshared/shr_config.c %s"
+    assert docs == code, ("docs/architecture.md %s\nservices/list.txt %s"
                           % (sorted(docs.items()), sorted(code.items())))
 
 

@@ -10,7 +10,7 @@ import zmq
 import harness
 from harness import BIN_DIR, CallError
 
-SERVICES = ["dispatch", "complaints", "procurement", "inventory", "analytics"]
+SERVICES = harness.SERVICES
 
 
 @pytest.mark.parametrize("name", SERVICES)
