@@ -4,6 +4,7 @@
 #include "shr_log.h"
 
 #include <stdarg.h>
+#include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,4 +161,63 @@ int shr_call_read_rows (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt
     }
     sqlite3_reset (stmt);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : shr_call_db_error (call);
+}
+
+//  The cached statement for sql, bound: fields of value by shape, :now, then
+//  the extra parameters of args. NULL with the call failed.
+static sqlite3_stmt *s_prepare (shr_call_t *call, const char *sql, const shr_shape_t *shape,
+                                const void *value, va_list args)
+{
+    sqlite3_stmt *stmt = shr_store_stmt (call->store, sql);
+    if (!stmt || (shape && shr_shape_bind (shape, value, stmt) != SQLITE_OK)) {
+        shr_call_db_error (call);
+        return NULL;
+    }
+    int now = sqlite3_bind_parameter_index (stmt, ":now");
+    if (now)
+        sqlite3_bind_int64 (stmt, now, call->now_ms);
+    for (shr_param_t param = va_arg (args, shr_param_t); param.name;
+         param = va_arg (args, shr_param_t)) {
+        int rc = param.type == 1   ? shr_store_set_int (stmt, param.name, param.integer)
+                 : param.type == 2 ? shr_store_set_text (stmt, param.name, param.text)
+                                   : shr_store_set_null (stmt, param.name);
+        if (rc) {
+            shr_call_fail (call, SHR_INTERNAL, NULL, "cannot bind %s", param.name);
+            return NULL;
+        }
+    }
+    return stmt;
+}
+
+int shr_call_exec (shr_call_t *call, const char *sql, const shr_shape_t *shape, const void *value,
+                   ...)
+{
+    va_list args;
+    va_start (args, value);
+    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, args);
+    va_end (args);
+    if (!stmt)
+        return -1;
+    return shr_store_step_done (stmt) ? shr_call_db_error (call) : 0;
+}
+
+int shr_call_get (shr_call_t *call, const char *sql, const shr_shape_t *shape, const void *value,
+                  const shr_shape_t *out_shape, void *out, ...)
+{
+    va_list args;
+    va_start (args, out);
+    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, args);
+    va_end (args);
+    return stmt ? shr_call_read_one (call, out_shape, stmt, out) : -1;
+}
+
+int shr_call_list (shr_call_t *call, const char *sql, const shr_shape_t *shape, const void *value,
+                   const shr_shape_t *item_shape, void *array, int64_t limit,
+                   const char **next_cursor, ...)
+{
+    va_list args;
+    va_start (args, next_cursor);
+    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, args);
+    va_end (args);
+    return stmt ? shr_call_read_rows (call, item_shape, stmt, array, limit, next_cursor) : -1;
 }

@@ -115,6 +115,38 @@ char *shr_call_printf (shr_call_t *call, const char *format, ...)
 //  -1 with the call failed. The caller owns the transaction (shr_work).
 int shr_call_op (shr_call_t *call, const shr_op_def_t *def, const cJSON *body, char **reply_p);
 
+//  Statements in one line. Each takes the SQL (a literal: the statement is
+//  cached by its text), the struct whose fields bind its named parameters
+//  (shape and value; both NULL for none), then extra named parameters ending
+//  with SHR_END. :now, when the SQL has it, is always the call's time. An
+//  extra parameter the SQL lacks is an error, so a typo never binds NULL.
+typedef struct {
+    const char *name;     //  ":seq"; NULL ends the list
+    int type;             //  1 integer, 2 text (NULL text binds NULL), 3 NULL
+    int64_t integer;
+    const char *text;
+} shr_param_t;
+#define SHR_INT(name, value) ((shr_param_t) {(name), 1, (value), NULL})
+#define SHR_TEXT(name, value) ((shr_param_t) {(name), 2, 0, (value)})
+#define SHR_INT_IF(name, present, value) ((shr_param_t) {(name), (present) ? 1 : 3, (value), NULL})
+#define SHR_END ((shr_param_t) {NULL, 0, 0, NULL})
+
+//  Runs a statement that returns no rows. Returns 0, or -1 with the call
+//  failed (internal, SQLite's message).
+int shr_call_exec (shr_call_t *call, const char *sql, const shr_shape_t *shape, const void *value,
+                   ...);
+
+//  Reads the first row into out by out_shape. Returns 1 if there was one, 0
+//  if none, -1 with the call failed.
+int shr_call_get (shr_call_t *call, const char *sql, const shr_shape_t *shape, const void *value,
+                  const shr_shape_t *out_shape, void *out, ...);
+
+//  Reads the rows into array (see shr_call_read_rows: limit, _cursor).
+//  Returns 0, or -1 with the call failed.
+int shr_call_list (shr_call_t *call, const char *sql, const shr_shape_t *shape, const void *value,
+                   const shr_shape_t *item_shape, void *array, int64_t limit,
+                   const char **next_cursor, ...);
+
 //  Reads the row stmt is on into out, by shape. Returns 0, or -1 with the call
 //  failed (internal: a column that names no field is a programming error).
 int shr_call_read (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt, void *out);

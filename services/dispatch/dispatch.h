@@ -48,9 +48,15 @@ bool technician_on_shift (int days_mask, int start_min, int end_min, int utc_off
                           int64_t now_ms);
 
 //  workorder.c
+//  The field table of workorder_t, to read rows into it.
+extern const shr_shape_t workorder_row_shape;
 //  Loads the order called id. Returns 0, or -1 with the call failed (not_found
 //  on field, or internal).
 int workorder_load (shr_call_t *call, const char *id, const char *field, workorder_t *order);
+//  Reads the orders waiting to be assigned (of the request's region, at most its
+//  limit), earliest due first, into orders (workorder_t items in the arena).
+//  Returns 0 or -1 (call failed).
+int workorder_waiting (shr_call_t *call, const dispatch_run_request_t *request, shr_array_t *orders);
 //  Inserts a new order from a create request (or a rework's copy, rework_of
 //  set); fills order. Returns 0 or -1 (call failed).
 int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_t *request,

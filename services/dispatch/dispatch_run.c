@@ -10,48 +10,16 @@
 
 #define LISTED_MAX 1000  //  assignments listed in the reply; the rest are counted
 
-//  Reads the waiting orders (all of them first: assigning changes the rows scanned).
-//  Returns how many, or -1 with the call failed; *orders is in the arena.
-static int64_t s_waiting (shr_call_t *call, const dispatch_run_request_t *request,
-                          workorder_t **orders)
-{
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store,
-        "SELECT seq AS _seq, id, customer_id, type, priority, channel, region, status,"
-        " technician_id, required_skill, required_level, in_warranty, rework_of, reported_at_ms,"
-        " due_at_ms, 0 AS overdue FROM workorder WHERE status = 'reported'"
-        " AND (:region IS NULL OR region = :region) ORDER BY due_at_ms, seq LIMIT coalesce (:limit, 100000)");
-    if (!stmt || shr_shape_bind (&dispatch_run_request_shape, request, stmt))
-        return shr_call_db_error (call);
-    int64_t count = 0, size = 0;
-    int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-        if (count == size) {
-            size = size ? size * 2 : 256;
-            workorder_t *grown = (workorder_t *) shr_call_alloc (call, (size_t) size * sizeof **orders);
-            if (count)
-                memcpy (grown, *orders, (size_t) count * sizeof **orders);
-            *orders = grown;
-        }
-        workorder_t *order = &(*orders)[count++];
-        order->seq = sqlite3_column_int64 (stmt, 0);
-        if (shr_call_read (call, &dispatch_workorder_summary_shape, stmt, &order->summary)) {
-            sqlite3_reset (stmt);
-            return -1;
-        }
-    }
-    sqlite3_reset (stmt);
-    return rc == SQLITE_DONE ? count : shr_call_db_error (call);
-}
-
 int dispatch_run (shr_call_t *call, const dispatch_run_request_t *request,
                   dispatch_run_reply_t *reply)
 {
     int64_t started_us = shr_time_mono_us ();
-    workorder_t *orders = NULL;
-    int64_t count = s_waiting (call, request, &orders);
-    if (count < 0)
+    //  All of them first: assigning changes the rows a cursor would scan.
+    shr_array_t waiting;
+    if (workorder_waiting (call, request, &waiting))
         return -1;
+    workorder_t *orders = (workorder_t *) waiting.items;
+    int64_t count = (int64_t) waiting.count;
     roster_t *roster = request->region ? roster_of_region (call, request->region) : roster_all (call);
     if (!roster)
         return -1;

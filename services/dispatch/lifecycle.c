@@ -97,27 +97,19 @@ int lifecycle_begin (shr_call_t *call, const char *id, const char *step, workord
                           order->summary.status, step, allowed);
 }
 
-//  Binds :name if the step's statement uses it (not every step stamps a time).
-static int s_bind_if_used (sqlite3_stmt *stmt, const char *name, int64_t value)
-{
-    int index = sqlite3_bind_parameter_index (stmt, name);
-    return index ? sqlite3_bind_int64 (stmt, index, value) != SQLITE_OK : 0;
-}
-
 int lifecycle_advance (shr_call_t *call, workorder_t *order, const char *step,
                        const char *technician_id, const char *note)
 {
     size_t i = s_step (step);
     if (s_steps[i].to) {
-        sqlite3_stmt *stmt = shr_store_stmt (call->store, s_steps[i].sql);
-        if (!stmt || shr_store_set_int (stmt, ":seq", order->seq)
-            || s_bind_if_used (stmt, ":now", call->now_ms)
-            || shr_store_set_text (stmt, ":status", s_steps[i].to)
-            || shr_store_set_int (stmt, ":open", lifecycle_is_open (s_steps[i].to))
-            || shr_store_set_text (stmt, ":from", order->summary.status)
-            || (technician_id && shr_store_set_text (stmt, ":technician_id", technician_id))
-            || shr_store_step_done (stmt))
-            return shr_call_db_error (call);
+        //  Only assign's statement names a technician.
+        if (shr_call_exec (call, s_steps[i].sql, NULL, NULL, SHR_INT (":seq", order->seq),
+                           SHR_TEXT (":status", s_steps[i].to),
+                           SHR_INT (":open", lifecycle_is_open (s_steps[i].to)),
+                           SHR_TEXT (":from", order->summary.status),
+                           technician_id ? SHR_TEXT (":technician_id", technician_id) : SHR_END,
+                           SHR_END))
+            return -1;
         if (sqlite3_changes (shr_store_db (call->store)) != 1)
             return shr_call_fail (call, SHR_ABORTED, "/body/id", "%s changed while being %s",
                                   order->summary.id, s_steps[i].recorded);

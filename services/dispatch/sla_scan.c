@@ -28,11 +28,9 @@ static int s_announce (shr_call_t *call, s_kind_t kind, const char *id)
     workorder_t order;
     if (workorder_load (call, id, NULL, &order))
         return -1;
-    sqlite3_stmt *stmt = shr_store_stmt (call->store, s_mark_sql[kind]);
-    if (!stmt || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
     const dispatch_workorder_summary_t *summary = &order.summary;
-    if (workorder_record_step (call, order.seq, kind == S_AT_RISK ? "at_risk" : "overdue",
+    if (shr_call_exec (call, s_mark_sql[kind], NULL, NULL, SHR_INT (":seq", order.seq), SHR_END)
+        || workorder_record_step (call, order.seq, kind == S_AT_RISK ? "at_risk" : "overdue",
                                summary->status, summary->technician_id, NULL))
         return -1;
     if (kind == S_AT_RISK) {

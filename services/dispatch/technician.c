@@ -51,66 +51,54 @@ bool technician_on_shift (int days_mask, int start_min, int end_min, int utc_off
 int technician_read (shr_call_t *call, const char *id, dispatch_technician_t *out)
 {
     const dispatch_settings_t *settings = (const dispatch_settings_t *) call->arg;
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store, "SELECT " TECHNICIAN_COLUMNS " FROM technician t WHERE id = :id");
-    if (!stmt || shr_store_set_text (stmt, ":id", id)
-        || shr_store_set_text (stmt, ":currency", settings->currency))
-        return shr_call_db_error (call);
-    return shr_call_read_one (call, &dispatch_technician_shape, stmt, out);
-}
-
-//  The working hours as the roster reads them: a days bit mask and minutes.
-static int s_bind_hours (sqlite3_stmt *stmt, const dispatch_technician_upsert_request_t *request)
-{
-    if (!request->has_working_hours)
-        return 0;  //  left NULL: the stored hours stay
-    const dispatch_working_hours_t *hours = &request->working_hours;
-    int mask = 0;
-    for (size_t i = 0; i < hours->days.count; i++)
-        mask |= 1 << (int) hours->days.items[i];
-    return shr_store_set_int (stmt, ":days", mask)
-           || shr_store_set_int (stmt, ":start", s_minutes (hours->start))
-           || shr_store_set_int (stmt, ":end", s_minutes (hours->end))
-           || shr_store_set_int (stmt, ":offset", s_offset (hours->utc_offset));
+    return shr_call_get (call, "SELECT " TECHNICIAN_COLUMNS " FROM technician t WHERE id = :id",
+                         NULL, NULL, &dispatch_technician_shape, out, SHR_TEXT (":id", id),
+                         SHR_TEXT (":currency", settings->currency), SHR_END);
 }
 
 int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_request_t *request,
                        dispatch_technician_t *reply)
 {
+    //  The working hours as the roster reads them: a days bit mask and minutes.
+    const dispatch_working_hours_t *hours = &request->working_hours;
+    bool given = request->has_working_hours;
+    int mask = 0;
+    for (size_t i = 0; given && i < hours->days.count; i++)
+        mask |= 1 << (int) hours->days.items[i];
     //  Optional fields left out keep their stored value (or take the default).
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store,
-        "INSERT INTO technician (id, name, region, active, hourly_cost_cents, max_jobs,"
-        " work_days, shift_start_min, shift_end_min, utc_offset_min, working_hours, updated_at_ms)"
-        " VALUES (:id, :name, :region, coalesce (:set_active, 1), :hourly_cost_cents,"
-        " coalesce (:set_max_jobs, 3), coalesce (:days, 0), coalesce (:start, 0),"
-        " coalesce (:end, 0), coalesce (:offset, 0), :working_hours, :now)"
-        " ON CONFLICT (id) DO UPDATE SET name = :name, region = :region,"
-        " active = coalesce (:set_active, active), hourly_cost_cents = :hourly_cost_cents,"
-        " max_jobs = coalesce (:set_max_jobs, max_jobs), work_days = coalesce (:days, work_days),"
-        " shift_start_min = coalesce (:start, shift_start_min),"
-        " shift_end_min = coalesce (:end, shift_end_min),"
-        " utc_offset_min = coalesce (:offset, utc_offset_min),"
-        " working_hours = coalesce (:working_hours, working_hours), updated_at_ms = :now");
-    if (!stmt || shr_shape_bind (&dispatch_technician_upsert_request_shape, request, stmt)
-        || (request->has_active && shr_store_set_int (stmt, ":set_active", request->active))
-        || (request->has_max_jobs && shr_store_set_int (stmt, ":set_max_jobs", request->max_jobs))
-        || s_bind_hours (stmt, request) || shr_store_set_int (stmt, ":now", call->now_ms)
-        || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
+    if (shr_call_exec (
+            call,
+            "INSERT INTO technician (id, name, region, active, hourly_cost_cents, max_jobs,"
+            " work_days, shift_start_min, shift_end_min, utc_offset_min, working_hours,"
+            " updated_at_ms) VALUES (:id, :name, :region, coalesce (:set_active, 1),"
+            " :hourly_cost_cents, coalesce (:set_max_jobs, 3), coalesce (:days, 0),"
+            " coalesce (:start, 0), coalesce (:end, 0), coalesce (:offset, 0), :working_hours, :now)"
+            " ON CONFLICT (id) DO UPDATE SET name = :name, region = :region,"
+            " active = coalesce (:set_active, active), hourly_cost_cents = :hourly_cost_cents,"
+            " max_jobs = coalesce (:set_max_jobs, max_jobs), work_days = coalesce (:days, work_days),"
+            " shift_start_min = coalesce (:start, shift_start_min),"
+            " shift_end_min = coalesce (:end, shift_end_min),"
+            " utc_offset_min = coalesce (:offset, utc_offset_min),"
+            " working_hours = coalesce (:working_hours, working_hours), updated_at_ms = :now",
+            &dispatch_technician_upsert_request_shape, request,
+            SHR_INT_IF (":set_active", request->has_active, request->active),
+            SHR_INT_IF (":set_max_jobs", request->has_max_jobs, request->max_jobs),
+            SHR_INT_IF (":days", given, mask),
+            SHR_INT_IF (":start", given, given ? s_minutes (hours->start) : 0),
+            SHR_INT_IF (":end", given, given ? s_minutes (hours->end) : 0),
+            SHR_INT_IF (":offset", given, given ? s_offset (hours->utc_offset) : 0), SHR_END))
+        return -1;
     //  Skills are replaced as a whole; a skill listed twice keeps its highest level.
-    stmt = shr_store_stmt (call->store, "DELETE FROM technician_skill WHERE technician_id = :id");
-    if (!stmt || shr_store_set_text (stmt, ":id", request->id) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    for (size_t i = 0; i < request->skills.count; i++) {
-        stmt = shr_store_stmt (call->store, "INSERT INTO technician_skill (technician_id, skill,"
-                                            " level) VALUES (:id, :skill, :level) ON CONFLICT"
-                                            " DO UPDATE SET level = max (level, excluded.level)");
-        if (!stmt || shr_store_set_text (stmt, ":id", request->id)
-            || shr_shape_bind (&dispatch_skill_level_shape, &request->skills.items[i], stmt)
-            || shr_store_step_done (stmt))
-            return shr_call_db_error (call);
-    }
+    if (shr_call_exec (call, "DELETE FROM technician_skill WHERE technician_id = :id",
+                       &dispatch_technician_upsert_request_shape, request, SHR_END))
+        return -1;
+    for (size_t i = 0; i < request->skills.count; i++)
+        if (shr_call_exec (call, "INSERT INTO technician_skill (technician_id, skill, level)"
+                                 " VALUES (:technician, :skill, :level) ON CONFLICT"
+                                 " DO UPDATE SET level = max (level, excluded.level)",
+                           &dispatch_skill_level_shape, &request->skills.items[i],
+                           SHR_TEXT (":technician", request->id), SHR_END))
+            return -1;
     if (technician_read (call, request->id, reply) != 1)
         return shr_call_db_error (call);
     return event_technician_updated_emit (call, request->id, reply) < 0 ? -1 : 0;
@@ -129,16 +117,14 @@ int technician_list (shr_call_t *call, const dispatch_technician_list_request_t 
                      dispatch_technician_list_reply_t *reply)
 {
     const dispatch_settings_t *settings = (const dispatch_settings_t *) call->arg;
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store,
+    return shr_call_list (
+        call,
         "SELECT " TECHNICIAN_COLUMNS ", id AS _cursor FROM technician t"
         " WHERE (:region IS NULL OR region = :region) AND (:active IS NULL OR active = :active)"
         " AND (:skill IS NULL OR EXISTS (SELECT 1 FROM technician_skill s"
         "      WHERE s.technician_id = t.id AND s.skill = :skill))"
-        " AND id > coalesce (:cursor, '') ORDER BY id LIMIT :limit + 1");
-    if (!stmt || shr_shape_bind (&dispatch_technician_list_request_shape, request, stmt)
-        || shr_store_set_text (stmt, ":currency", settings->currency))
-        return shr_call_db_error (call);
-    return shr_call_read_rows (call, &dispatch_technician_shape, stmt, &reply->items,
-                               request->limit, &reply->next_cursor);
+        " AND id > coalesce (:cursor, '') ORDER BY id LIMIT :limit + 1",
+        &dispatch_technician_list_request_shape, request, &dispatch_technician_shape,
+        &reply->items, request->limit, &reply->next_cursor,
+        SHR_TEXT (":currency", settings->currency), SHR_END);
 }

@@ -13,25 +13,40 @@
     " (CASE WHEN completed_at_ms IS NOT NULL THEN completed_at_ms > due_at_ms"                   \
     "  ELSE open = 1 AND :now > due_at_ms END) AS overdue"
 
+//  workorder_t is no message, but it reads like one: by a field table.
+static const shr_field_t s_row_fields[] = {
+    {.name = "seq", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, seq), .has_offset = -1},
+    {.name = "started_at_ms", .kind = SHR_FIELD_INT,
+     .offset = offsetof (workorder_t, started_at_ms), .has_offset = -1},
+    {.name = "waiting_since_ms", .kind = SHR_FIELD_INT,
+     .offset = offsetof (workorder_t, waiting_since_ms), .has_offset = -1},
+    {.name = "summary", .kind = SHR_FIELD_EMBED, .offset = offsetof (workorder_t, summary),
+     .has_offset = -1, .shape = &dispatch_workorder_summary_shape},
+};
+const shr_shape_t workorder_row_shape = {"dispatch's workorder row", sizeof (workorder_t),
+                                         s_row_fields, 4};
+
 int workorder_load (shr_call_t *call, const char *id, const char *field, workorder_t *order)
 {
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store, "SELECT seq AS _seq, started_at_ms AS _started, waiting_since_ms AS _waiting, "
-                     SUMMARY_COLUMNS " FROM workorder WHERE id = :id");
-    if (!stmt || shr_store_set_text (stmt, ":id", id) || shr_store_set_int (stmt, ":now", call->now_ms))
-        return shr_call_db_error (call);
-    int rc = sqlite3_step (stmt);
-    if (rc == SQLITE_ROW) {
-        order->seq = sqlite3_column_int64 (stmt, 0);
-        order->started_at_ms = sqlite3_column_int64 (stmt, 1);
-        order->waiting_since_ms = sqlite3_column_int64 (stmt, 2);
-        rc = shr_call_read (call, &dispatch_workorder_summary_shape, stmt, &order->summary);
-    }
-    else
-        rc = rc == SQLITE_DONE ? shr_call_fail (call, SHR_NOT_FOUND, field, "no work order %s", id)
-                               : shr_call_db_error (call);
-    sqlite3_reset (stmt);
-    return rc;
+    int found = shr_call_get (call,
+                              "SELECT seq, started_at_ms, waiting_since_ms, " SUMMARY_COLUMNS
+                              " FROM workorder WHERE id = :id",
+                              NULL, NULL, &workorder_row_shape, order, SHR_TEXT (":id", id),
+                              SHR_END);
+    if (found == 0)
+        return shr_call_fail (call, SHR_NOT_FOUND, field, "no work order %s", id);
+    return found < 0 ? -1 : 0;
+}
+
+int workorder_waiting (shr_call_t *call, const dispatch_run_request_t *request, shr_array_t *orders)
+{
+    return shr_call_list (call,
+                          "SELECT seq, started_at_ms, waiting_since_ms, " SUMMARY_COLUMNS
+                          " FROM workorder WHERE status = 'reported'"
+                          " AND (:region IS NULL OR region = :region)"
+                          " ORDER BY due_at_ms, seq LIMIT coalesce (:limit, 100000)",
+                          &dispatch_run_request_shape, request, &workorder_row_shape, orders, 0,
+                          NULL, SHR_END);
 }
 
 int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_t *request,
@@ -51,24 +66,20 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
     sqlite3_reset (stmt);
     const char *id = shr_call_printf (call, "WO-%06lld", (long long) seq);
     int64_t due_ms = call->now_ms + within_s * 1000;
-    stmt = shr_store_stmt (
-        call->store,
-        "INSERT INTO workorder (seq, id, customer_id, type, priority, channel, region, address,"
-        " description, product_model, product_serial, required_skill, required_level,"
-        " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms)"
-        " VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region, :address,"
-        " :description, :product_model, :product_serial, :required_skill, :required_level,"
-        " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk)");
-    if (!stmt || shr_shape_bind (&dispatch_workorder_create_request_shape, request, stmt)
-        || shr_store_set_int (stmt, ":seq", seq) || shr_store_set_text (stmt, ":id", id)
-        || shr_store_set_text (stmt, ":status", "reported")
-        || shr_store_set_text (stmt, ":rework_of", rework_of)
-        || shr_store_set_int (stmt, ":now", call->now_ms) || shr_store_set_int (stmt, ":due", due_ms)
-        || shr_store_set_int (stmt, ":at_risk", due_ms - at_risk_s * 1000)
-        || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    if (workorder_record_step (call, seq, "created", "reported", NULL,
-                               rework_of ? "rework of a rejected order" : NULL)
+    if (shr_call_exec (
+            call,
+            "INSERT INTO workorder (seq, id, customer_id, type, priority, channel, region, address,"
+            " description, product_model, product_serial, required_skill, required_level,"
+            " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms)"
+            " VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region, :address,"
+            " :description, :product_model, :product_serial, :required_skill, :required_level,"
+            " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk)",
+            &dispatch_workorder_create_request_shape, request, SHR_INT (":seq", seq),
+            SHR_TEXT (":id", id), SHR_TEXT (":status", "reported"),
+            SHR_TEXT (":rework_of", rework_of), SHR_INT (":due", due_ms),
+            SHR_INT (":at_risk", due_ms - at_risk_s * 1000), SHR_END)
+        || workorder_record_step (call, seq, "created", "reported", NULL,
+                                  rework_of ? "rework of a rejected order" : NULL)
         || workorder_load (call, id, NULL, order))
         return -1;
     event_workorder_created_t event = {.workorder_summary = order->summary,
@@ -79,24 +90,22 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
 int workorder_record_step (shr_call_t *call, int64_t seq, const char *step, const char *status,
                            const char *technician_id, const char *note)
 {
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store, "INSERT INTO workorder_step (workorder_seq, step, at_ms, status,"
-                     " technician_id, note) VALUES (:seq, :step, :now, :status, :technician, :note)");
-    if (!stmt || shr_store_set_int (stmt, ":seq", seq) || shr_store_set_text (stmt, ":step", step)
-        || shr_store_set_int (stmt, ":now", call->now_ms)
-        || shr_store_set_text (stmt, ":status", status)
-        || shr_store_set_text (stmt, ":technician",
-                               technician_id && *technician_id ? technician_id : NULL)
-        || shr_store_set_text (stmt, ":note", note) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    return 0;
+    return shr_call_exec (call,
+                          "INSERT INTO workorder_step (workorder_seq, step, at_ms, status,"
+                          " technician_id, note) VALUES (:seq, :step, :now, :status, :technician,"
+                          " :note)",
+                          NULL, NULL, SHR_INT (":seq", seq), SHR_TEXT (":step", step),
+                          SHR_TEXT (":status", status),
+                          SHR_TEXT (":technician",
+                                    technician_id && *technician_id ? technician_id : NULL),
+                          SHR_TEXT (":note", note), SHR_END);
 }
 
 int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
 {
     //  One statement for the whole order: its history comes as JSON arrays.
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store,
+    int found = shr_call_get (
+        call,
         "SELECT " SUMMARY_COLUMNS ", product_model, product_serial, address, description,"
         " reported_at_ms AS \"times.reported_at\", assigned_at_ms AS \"times.assigned_at\","
         " started_at_ms AS \"times.started_at\", completed_at_ms AS \"times.completed_at\","
@@ -118,10 +127,8 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
         " (SELECT json_group_array (json_object ('step', step, 'at', at_ms, 'status', status,"
         "   'technician_id', technician_id, 'note', note)) FROM (SELECT * FROM workorder_step s"
         "   WHERE s.workorder_seq = w.seq ORDER BY n)) AS steps"
-        " FROM workorder w WHERE seq = :seq");
-    if (!stmt || shr_store_set_int (stmt, ":seq", seq) || shr_store_set_int (stmt, ":now", call->now_ms))
-        return shr_call_db_error (call);
-    int found = shr_call_read_one (call, &dispatch_workorder_shape, stmt, out);
+        " FROM workorder w WHERE seq = :seq",
+        NULL, NULL, &dispatch_workorder_shape, out, SHR_INT (":seq", seq), SHR_END);
     return found == 1 ? 0 : found == 0 ? shr_call_db_error (call) : -1;
 }
 
@@ -147,17 +154,14 @@ int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *r
                     dispatch_workorder_list_reply_t *reply)
 {
     int64_t after = 0;
-    if (request->cursor) {
-        char *end;
-        after = strtoll (request->cursor, &end, 10);
-        if (*end || after < 0)
-            return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/cursor",
-                                  "cursor %s is not one that workorder.list returned",
-                                  request->cursor);
-    }
+    char *end = NULL;
+    if (request->cursor && ((after = strtoll (request->cursor, &end, 10)) < 0 || *end))
+        return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/cursor",
+                              "cursor %s is not one that workorder.list returned",
+                              request->cursor);
     //  One statement for every combination of filters: a NULL filter matches all.
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store,
+    return shr_call_list (
+        call,
         "SELECT " SUMMARY_COLUMNS ", seq AS _cursor FROM workorder WHERE seq > :after"
         " AND (:status IS NULL OR status IN (SELECT value FROM json_each (:status)))"
         " AND (:technician_id IS NULL OR technician_id = :technician_id)"
@@ -166,11 +170,7 @@ int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *r
         " AND (:overdue IS NULL OR :overdue = (CASE WHEN completed_at_ms IS NOT NULL"
         "      THEN completed_at_ms > due_at_ms"
         "      ELSE cancelled_at_ms IS NULL AND :now > due_at_ms END))"
-        " ORDER BY seq LIMIT :limit + 1");
-    if (!stmt || shr_shape_bind (&dispatch_workorder_list_request_shape, request, stmt)
-        || shr_store_set_int (stmt, ":after", after)
-        || shr_store_set_int (stmt, ":now", call->now_ms))
-        return shr_call_db_error (call);
-    return shr_call_read_rows (call, &dispatch_workorder_summary_shape, stmt, &reply->items,
-                               request->limit, &reply->next_cursor);
+        " ORDER BY seq LIMIT :limit + 1",
+        &dispatch_workorder_list_request_shape, request, &dispatch_workorder_summary_shape,
+        &reply->items, request->limit, &reply->next_cursor, SHR_INT (":after", after), SHR_END);
 }

@@ -20,22 +20,17 @@ int workorder_diagnose (shr_call_t *call, const dispatch_workorder_diagnose_requ
     if (lifecycle_begin (call, request->id, "diagnose", &order))
         return -1;
     //  A new diagnosis may add parts and refine the skill the job needs.
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store, "INSERT INTO workorder_diagnosis (workorder_seq, at_ms, text, by, parts_needed)"
-                     " VALUES (:seq, :now, :text, :by, coalesce (:parts_needed, '[]'))");
-    if (!stmt || shr_shape_bind (&dispatch_workorder_diagnose_request_shape, request, stmt)
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_set_int (stmt, ":now", call->now_ms)
-        || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    stmt = shr_store_stmt (call->store,
-                           "UPDATE workorder SET parts_needed = coalesce (:parts_needed, parts_needed),"
-                           " required_skill = coalesce (:required_skill, required_skill),"
-                           " required_level = coalesce (:required_level, required_level)"
-                           " WHERE seq = :seq");
-    if (!stmt || shr_shape_bind (&dispatch_workorder_diagnose_request_shape, request, stmt)
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    if (lifecycle_advance (call, &order, "diagnose", NULL, request->text))
+    const shr_shape_t *shape = &dispatch_workorder_diagnose_request_shape;
+    if (shr_call_exec (call, "INSERT INTO workorder_diagnosis (workorder_seq, at_ms, text, by,"
+                             " parts_needed) VALUES ((SELECT seq FROM workorder WHERE id = :id),"
+                             " :now, :text, :by, coalesce (:parts_needed, '[]'))",
+                       shape, request, SHR_END)
+        || shr_call_exec (call, "UPDATE workorder SET parts_needed = coalesce (:parts_needed,"
+                                " parts_needed), required_skill = coalesce (:required_skill,"
+                                " required_skill), required_level = coalesce (:required_level,"
+                                " required_level) WHERE id = :id",
+                          shape, request, SHR_END)
+        || lifecycle_advance (call, &order, "diagnose", NULL, request->text))
         return -1;
     event_workorder_diagnosed_t event = {.workorder_summary = order.summary,
                                          .diagnosis = request->text,
@@ -152,13 +147,10 @@ int workorder_wait_parts (shr_call_t *call, const dispatch_workorder_wait_parts_
     workorder_t order;
     if (lifecycle_begin (call, request->id, "wait_parts", &order))
         return -1;
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store, "UPDATE workorder SET parts_needed = coalesce (:parts_needed, parts_needed)"
-                     " WHERE seq = :seq");
-    if (!stmt || shr_shape_bind (&dispatch_workorder_wait_parts_request_shape, request, stmt)
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    if (lifecycle_advance (call, &order, "wait_parts", NULL, request->note))
+    if (shr_call_exec (call, "UPDATE workorder SET parts_needed = coalesce (:parts_needed,"
+                             " parts_needed) WHERE id = :id",
+                       &dispatch_workorder_wait_parts_request_shape, request, SHR_END)
+        || lifecycle_advance (call, &order, "wait_parts", NULL, request->note))
         return -1;
     //  The event carries the parts the order now waits for.
     dispatch_workorder_t now;
@@ -207,21 +199,19 @@ int workorder_complete (shr_call_t *call, const dispatch_workorder_complete_requ
     if (dispatch_money_compute (&input, &event.money, field, sizeof field, message, sizeof message))
         return shr_call_fail (call, SHR_INVALID_ARGUMENT, field, "%s", message);
     event.money.currency = settings->currency;
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store,
-        "UPDATE workorder SET labour_minutes = :labour_minutes,"
-        " labour_cost_cents = :labour_cost_cents, parts_cost_cents = :parts_cost_cents,"
-        " labour_charge_cents = :labour_charge_cents, parts_charge_cents = :parts_charge_cents,"
-        " fees_cents = :fees_cents, total_charge_cents = :total_charge_cents,"
-        " currency = :currency, parts_used = :parts_used, resolution = :resolution"
-        " WHERE seq = :seq");
-    //  The request's fields first: the money's own figures (0 in warranty) win.
-    if (!stmt || shr_shape_bind (&dispatch_workorder_complete_request_shape, request, stmt)
-        || shr_shape_bind (&dispatch_money_shape, &event.money, stmt)
-        || (!request->has_parts_used && shr_store_set_text (stmt, ":parts_used", "[]"))
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    if (lifecycle_advance (call, &order, "complete", NULL, request->resolution))
+    //  The money as computed (0 charged in warranty), then what the request says.
+    if (shr_call_exec (
+            call,
+            "UPDATE workorder SET labour_minutes = :labour_minutes,"
+            " labour_cost_cents = :labour_cost_cents, parts_cost_cents = :parts_cost_cents,"
+            " labour_charge_cents = :labour_charge_cents, parts_charge_cents = :parts_charge_cents,"
+            " fees_cents = :fees_cents, total_charge_cents = :total_charge_cents,"
+            " currency = :currency WHERE id = :id",
+            &dispatch_money_shape, &event.money, SHR_TEXT (":id", request->id), SHR_END)
+        || shr_call_exec (call, "UPDATE workorder SET parts_used = coalesce (:parts_used, '[]'),"
+                                " resolution = :resolution WHERE id = :id",
+                          &dispatch_workorder_complete_request_shape, request, SHR_END)
+        || lifecycle_advance (call, &order, "complete", NULL, request->resolution))
         return -1;
     event.workorder_summary = order.summary;
     event.repair_duration_s = (call->now_ms - order.summary.reported_at) / 1000;
@@ -238,12 +228,9 @@ int workorder_accept (shr_call_t *call, const dispatch_workorder_accept_request_
     workorder_t order;
     if (lifecycle_begin (call, request->id, "accept", &order))
         return -1;
-    sqlite3_stmt *stmt = shr_store_stmt (
-        call->store, "UPDATE workorder SET customer_score = :customer_score WHERE seq = :seq");
-    if (!stmt || shr_shape_bind (&dispatch_workorder_accept_request_shape, request, stmt)
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    if (lifecycle_advance (call, &order, "accept", NULL, request->comment))
+    if (shr_call_exec (call, "UPDATE workorder SET customer_score = :customer_score WHERE id = :id",
+                       &dispatch_workorder_accept_request_shape, request, SHR_END)
+        || lifecycle_advance (call, &order, "accept", NULL, request->comment))
         return -1;
     event_workorder_accepted_t event = {.workorder_summary = order.summary,
                                         .accepted_at = call->now_ms,
@@ -278,19 +265,14 @@ int workorder_reject (shr_call_t *call, const dispatch_workorder_reject_request_
     workorder_t order, redo;
     if (lifecycle_begin (call, request->id, "reject", &order))
         return -1;
-    sqlite3_stmt *stmt
-        = shr_store_stmt (call->store, "UPDATE workorder SET reason = :reason WHERE seq = :seq");
-    if (!stmt || shr_store_set_text (stmt, ":reason", request->reason)
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    if (lifecycle_advance (call, &order, "reject", NULL, request->reason))
+    if (shr_call_exec (call, "UPDATE workorder SET reason = :reason WHERE id = :id",
+                       &dispatch_workorder_reject_request_shape, request, SHR_END)
+        || lifecycle_advance (call, &order, "reject", NULL, request->reason)
+        || s_open_rework (call, &order, request->reason, &redo)
+        || shr_call_exec (call, "UPDATE workorder SET rework_id = :rework WHERE id = :id",
+                          &dispatch_workorder_reject_request_shape, request,
+                          SHR_TEXT (":rework", redo.summary.id), SHR_END))
         return -1;
-    if (s_open_rework (call, &order, request->reason, &redo))
-        return -1;
-    stmt = shr_store_stmt (call->store, "UPDATE workorder SET rework_id = :rework WHERE seq = :seq");
-    if (!stmt || shr_store_set_text (stmt, ":rework", redo.summary.id)
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
     event_workorder_rejected_t event = {.workorder_summary = order.summary,
                                         .rejected_at = call->now_ms,
                                         .reason = request->reason,
@@ -305,12 +287,9 @@ int workorder_cancel (shr_call_t *call, const dispatch_workorder_cancel_request_
     workorder_t order;
     if (lifecycle_begin (call, request->id, "cancel", &order))
         return -1;
-    sqlite3_stmt *stmt
-        = shr_store_stmt (call->store, "UPDATE workorder SET reason = :reason WHERE seq = :seq");
-    if (!stmt || shr_store_set_text (stmt, ":reason", request->reason)
-        || shr_store_set_int (stmt, ":seq", order.seq) || shr_store_step_done (stmt))
-        return shr_call_db_error (call);
-    if (lifecycle_advance (call, &order, "cancel", NULL, request->reason))
+    if (shr_call_exec (call, "UPDATE workorder SET reason = :reason WHERE id = :id",
+                       &dispatch_workorder_cancel_request_shape, request, SHR_END)
+        || lifecycle_advance (call, &order, "cancel", NULL, request->reason))
         return -1;
     event_workorder_cancelled_t event = {.workorder_summary = order.summary,
                                          .cancelled_at = call->now_ms,
