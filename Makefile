@@ -12,6 +12,8 @@ ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 OPT ?= -O1 -g
+# The test build: the power-cut VFS and the other SHR_TEST_* hooks (shr_store.h).
+TEST_HOOKS = -DSHR_TEST_HOOKS
 else
 BUILD ?= build
 OPT ?= -O2 -g
@@ -22,7 +24,7 @@ PKGS = libczmq libzmq sqlite3 libcjson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 CC ?= cc
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -Ilibshared -MMD -MP
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(TEST_HOOKS) $(PKG_CFLAGS) -Ilibshared -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
