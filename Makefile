@@ -11,7 +11,8 @@ SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-# Test builds only: checks that abort (shr_store's reentrancy check) and test hooks.
+# The test build only: checks that abort (shr_store's reentrancy rule), the
+# power-cut VFS and the other SHR_TEST_* hooks (shr_store.h).
 TESTFLAGS = -DSHR_TEST_HOOKS
 OPT ?= -O1 -g
 else

@@ -1,6 +1,8 @@
 /*  shr_store - a service's SQLite database. See shr_store.h. */
 #include "shr_store.h"
+#include "shr_config.h"
 #include "shr_log.h"
+#include "shr_testvfs.h"
 #include "shr_time.h"
 
 #include <czmq.h>
@@ -11,6 +13,7 @@ struct _shr_store_t {
     sqlite3 *db;
     char *path;
     shr_sync_t sync;
+    int checkpoint_ms;      //  CHECKPOINT_INTERVAL_MS, but SHR_TEST_CHECKPOINT_MS in tests
     zhashx_t *statements;   //  sql text -> sqlite3_stmt *
     zactor_t *checkpointer; //  NULL for ":memory:"
 };
@@ -65,7 +68,7 @@ static void s_checkpointer (zsock_t *pipe, void *args)
     //  once without reading the pipe, and the owner waits for ever on $TERM.
     zpoller_set_nonstop (poller, true);
     while (true) {
-        void *which = zpoller_wait (poller, CHECKPOINT_INTERVAL_MS);
+        void *which = zpoller_wait (poller, store->checkpoint_ms);
         if (which == pipe) {
             char *command = zstr_recv (pipe);
             bool term = !command || streq (command, "$TERM");
@@ -87,12 +90,44 @@ static void s_checkpointer (zsock_t *pipe, void *args)
     sqlite3_close (db);
 }
 
+//  The test hooks of the environment (shr_store.h). A production build has none
+//  and refuses them: a test that asked for the power-cut VFS must not pass
+//  without it. Returns 0, or -1 with a message in err.
+static int s_test_hooks (shr_store_t *self, char *err, size_t errlen)
+{
+#ifdef SHR_TEST_HOOKS
+    const char *vfs = getenv ("SHR_TEST_VFS");
+    if (vfs && *vfs && shr_testvfs_register (vfs, err, errlen))
+        return -1;
+    //  A slow checkpointer lets a test kill the process before the WAL is synced.
+    return shr_config_int ("SHR_TEST_CHECKPOINT_MS", CHECKPOINT_INTERVAL_MS, 1, 3600 * 1000, err,
+                           errlen, &self->checkpoint_ms);
+#else
+    (void) self;
+    const char *const hooks[] = {"SHR_TEST_VFS", "SHR_TEST_CHECKPOINT_MS"};
+    for (size_t index = 0; index < sizeof hooks / sizeof hooks[0]; index++) {
+        const char *value = getenv (hooks[index]);
+        if (value && *value) {
+            snprintf (err, errlen,
+                      "%s=%s is set, but this binary has no test hooks (make SANITIZE=1 builds"
+                      " them); refusing to run without what a test asked for",
+                      hooks[index], value);
+            return -1;
+        }
+    }
+    return 0;
+#endif
+}
+
 shr_store_t *shr_store_new (const char *path, shr_sync_t sync, char *err, size_t errlen)
 {
     shr_store_t *self = (shr_store_t *) zmalloc (sizeof (shr_store_t));
     self->path = strdup (path);
     self->sync = sync;
+    self->checkpoint_ms = CHECKPOINT_INTERVAL_MS;
     self->statements = zhashx_new ();
+    if (s_test_hooks (self, err, errlen))
+        goto fail;
     self->db = s_open (path, sync, err, errlen);
     if (!self->db)
         goto fail;

@@ -3,12 +3,19 @@
     Opens the file in WAL mode, foreign keys on and a busy timeout, with one of
     two durabilities: FULL (the default) fsyncs the WAL at every commit, so an
     acknowledged change survives a power cut; NORMAL syncs only at checkpoints,
-    so a power cut may lose the last commits (never the database's integrity); applies numbered migrations at start-up; caches prepared statements
+    so a power cut may lose the last commits (never the database's integrity).
+    Applies numbered migrations at start-up; caches prepared statements
     (prepared statements only: callers bind values, never format SQL); wraps
     transactions and savepoints. WAL checkpoints run in a background thread on a
     second connection, so a commit never stalls behind the automatic checkpoint.
 
     One connection, used from one thread at a time.
+
+    Test builds (make SANITIZE=1, which defines SHR_TEST_HOOKS) read two more
+    variables: SHR_TEST_VFS=powercut opens every database through shr_testvfs,
+    so that a SIGKILL loses what a power cut would, and SHR_TEST_CHECKPOINT_MS
+    sets the checkpointer's period (default 200). A production build refuses to
+    open a store when either is set.
 */
 #ifndef SHR_STORE_H_INCLUDED
 #define SHR_STORE_H_INCLUDED
@@ -25,7 +32,8 @@ typedef enum {
 } shr_sync_t;
 
 //  Opens (creating if needed) the database at path, or ":memory:". Returns NULL
-//  with a message in err if the file cannot be opened or configured.
+//  with a message in err if the file cannot be opened or configured, or a test
+//  hook above is set wrongly (or at all, in a production build).
 shr_store_t *shr_store_new (const char *path, shr_sync_t sync, char *err, size_t errlen);
 
 //  "full" or "normal". Cannot fail.
