@@ -210,11 +210,18 @@ int main (int argc, char **argv)
     long idle_rss_kb = bench_rss_kb (full); //  started, pinged, idle since
     s_add_technicians (full_api);
     s_add_technicians (normal_api);
-    bench_side_t raw_full_side = {"raw fsync-per-request", raw_full.endpoint, bench_raw_unit, NULL,
-                                  1};
-    bench_side_t raw_normal_side = {"raw normal", raw_normal.endpoint, bench_raw_unit, NULL, 1};
-    bench_side_t full_side = {"dispatch full", full_api, s_lifecycle_unit, NULL, 4};
-    bench_side_t normal_side = {"dispatch normal", normal_api, s_lifecycle_unit, NULL, 4};
+    bench_side_t raw_full_side = {
+        .name = "raw fsync-per-request", .endpoint = raw_full.endpoint, .unit = bench_raw_unit};
+    bench_side_t raw_normal_side = {
+        .name = "raw normal", .endpoint = raw_normal.endpoint, .unit = bench_raw_unit};
+    bench_side_t full_side = {.name = "dispatch full",
+                              .endpoint = full_api,
+                              .unit = s_lifecycle_unit,
+                              .requests_per_unit = 4};
+    bench_side_t normal_side = {.name = "dispatch normal",
+                                .endpoint = normal_api,
+                                .unit = s_lifecycle_unit,
+                                .requests_per_unit = 4};
     bench_compare_t full_cmp = bench_compare (&raw_full_side, &full_side, 16, rounds, seconds);
     bench_compare_t normal_cmp =
         bench_compare (&raw_normal_side, &normal_side, 16, rounds, seconds);

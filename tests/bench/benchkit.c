@@ -544,9 +544,9 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
     fprintf (stderr, "bench: %s vs %s, %d clients, %d rounds of %.1f s each...\n", ours->name,
              base->name, clients, rounds, seconds);
     //  Connections, first pages of the tables, the servers' caches: not measured.
-    bench_load (base->endpoint, clients, WARMUP_SECONDS, 0, base->unit, base->arg);
+    bench_load (base->endpoint, clients, WARMUP_SECONDS, base->rate, base->unit, base->arg);
     zclock_sleep (SETTLE_MS);
-    bench_load (ours->endpoint, clients, WARMUP_SECONDS, 0, ours->unit, ours->arg);
+    bench_load (ours->endpoint, clients, WARMUP_SECONDS, ours->rate, ours->unit, ours->arg);
     double base_rate[BENCH_MAX_ROUNDS], ours_rate[BENCH_MAX_ROUNDS];
     double base_p50[BENCH_MAX_ROUNDS], ours_p50[BENCH_MAX_ROUNDS];
     double base_p99[BENCH_MAX_ROUNDS], ours_p99[BENCH_MAX_ROUNDS];
@@ -557,7 +557,7 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
             const bench_side_t *side = base_turn ? base : ours;
             zclock_sleep (SETTLE_MS);
             bench_result_t result =
-                bench_load (side->endpoint, clients, seconds, 0, side->unit, side->arg);
+                bench_load (side->endpoint, clients, seconds, side->rate, side->unit, side->arg);
             if (base_turn)
                 compare.base[round] = result;
             else
@@ -571,6 +571,8 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
         ours_p99[round] = compare.ours[round].p99_us;
         ratio[round] = base_rate[round] > 0 ? ours_rate[round] / base_rate[round] : 0;
         p99_ratio[round] = base_p99[round] > 0 ? ours_p99[round] / base_p99[round] : 0;
+        compare.round_ratio[round] = ratio[round];
+        compare.round_p99_ratio[round] = p99_ratio[round];
     }
     compare.base_rate = bench_spread (base_rate, rounds);
     compare.ours_rate = bench_spread (ours_rate, rounds);
@@ -617,12 +619,16 @@ bool bench_target_line (const char *what, const char *base_name, const bench_com
 {
     char ours[32], base[32];
     bool met = compare->ratio.median >= target;
-    printf ("  %s, %d clients: %s/s vs %s %s/s: %.2fx (rounds %.2f-%.2fx, n=%d), target >= "
-            "%.1fx: %s\n",
+    int rounds_met = 0;
+    for (int i = 0; i < compare->rounds; i++)
+        rounds_met += compare->round_ratio[i] >= target;
+    printf ("  %s, %d clients: %s/s vs %s %s/s: %.2fx (rounds %.2f-%.2fx, IQR %.2f-%.2fx, n=%d),"
+            " target >= %.1fx: %s (%d of %d rounds)\n",
             what, compare->clients, bench_thousands (compare->ours_rate.median, ours, sizeof ours),
             base_name, bench_thousands (compare->base_rate.median, base, sizeof base),
-            compare->ratio.median, compare->ratio.min, compare->ratio.max, compare->rounds, target,
-            met ? "MET" : "NOT MET");
+            compare->ratio.median, compare->ratio.min, compare->ratio.max, compare->ratio.q1,
+            compare->ratio.q3, compare->rounds, target, met ? "MET" : "NOT MET", rounds_met,
+            compare->rounds);
     return met;
 }
 

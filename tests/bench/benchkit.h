@@ -47,6 +47,7 @@ typedef struct {
     bench_unit_fn *unit;
     void *arg;
     int requests_per_unit; //  0 or 1 for one request; ratios compare requests/s
+    double rate;           //  units a second from all clients together; 0: closed loop
 } bench_side_t;
 
 //  Where a set of per-round values lies.
@@ -65,8 +66,10 @@ typedef struct {
     bench_spread_t base_rate, ours_rate; //  requests/s
     bench_spread_t base_p50, ours_p50;   //  us, per unit
     bench_spread_t base_p99, ours_p99;
-    bench_spread_t ratio;     //  ours / base throughput, per round
-    bench_spread_t p99_ratio; //  ours p99 / base p99, per round (per unit of each)
+    double round_ratio[BENCH_MAX_ROUNDS];     //  ours / base throughput
+    double round_p99_ratio[BENCH_MAX_ROUNDS]; //  ours p99 / base p99
+    bench_spread_t ratio;                     //  ours / base throughput, per round
+    bench_spread_t p99_ratio;                 //  ours p99 / base p99, per round (per unit of each)
 } bench_compare_t;
 
 //  A server forked from this binary (see bench_raw_start), or any spawned one.
@@ -134,7 +137,7 @@ void bench_compare_row (const char *what, const bench_compare_t *compare);
 
 //  Prints a target line, e.g.
 //    libshared full, 16 clients: 21,400/s vs raw fsync-per-request 4,950/s:
-//    4.32x (rounds 3.9-4.6x, n=7), target >= 2.5x: MET
+//    4.32x (rounds 3.90-4.60x, IQR 4.10-4.40x, n=7), target >= 2.5x: MET (7 of 7 rounds)
 //  Returns whether the median ratio meets the target.
 bool bench_target_line (const char *what, const char *base_name, const bench_compare_t *compare,
                         double target);
