@@ -188,10 +188,13 @@ int main (int argc, char **argv)
 {
     bench_serve_if_asked (argc, argv);
     bench_load_if_asked (argc, argv, "--lives", s_lifecycle_unit, "lives");
+    bench_compare_if_asked (argc, argv, "--compare-lives", s_lifecycle_unit);
     if (argc < 2 || streq (argv[1], "--help")) {
         fprintf (argc < 2 ? stderr : stdout,
                  "Usage: bench_dispatch BIN_DIR [SECONDS_PER_ROUND [ROUNDS]]\n"
-                 "       bench_dispatch --lives ENDPOINT CLIENTS SECONDS\n"
+                 "       bench_dispatch --lives ENDPOINT CLIENTS SECONDS [RATE]\n"
+                 "       bench_dispatch --compare-lives BASE_ENDPOINT OURS_ENDPOINT CLIENTS "
+                 "SECONDS ROUNDS\n"
                  "Prints dispatch's figures beside the raw limits of the same run.\n");
         return argc < 2 ? 2 : 0;
     }

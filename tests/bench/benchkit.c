@@ -437,9 +437,21 @@ void bench_load_if_asked (int argc, char **argv, const char *flag, bench_unit_fn
                           const char *units)
 {
     if (argc < 5 || !streq (argv[1], flag)) return;
-    bench_result_t result = bench_load (argv[2], atoi (argv[3]), atof (argv[4]), 0, unit, NULL);
+    double rate = argc >= 6 ? atof (argv[5]) : 0;
+    bench_result_t result = bench_load (argv[2], atoi (argv[3]), atof (argv[4]), rate, unit, NULL);
     printf ("%.0f %s/s p50 %.0f us p99 %.0f us\n", result.per_second, units, result.p50_us,
             result.p99_us);
+    exit (0);
+}
+
+void bench_compare_if_asked (int argc, char **argv, const char *flag, bench_unit_fn *unit)
+{
+    if (argc < 7 || !streq (argv[1], flag)) return;
+    bench_side_t base = {.name = "base", .endpoint = argv[2], .unit = unit};
+    bench_side_t ours = {.name = "ours", .endpoint = argv[3], .unit = unit};
+    bench_compare_t compare =
+        bench_compare (&base, &ours, atoi (argv[4]), atoi (argv[6]), atof (argv[5]));
+    bench_compare_row ("ours against base", &compare);
     exit (0);
 }
 
@@ -539,6 +551,8 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
     compare.rounds = rounds;
     compare.clients = clients;
     compare.seconds = seconds;
+    compare.base_name = base->name;
+    compare.ours_name = ours->name;
     compare.base_per_unit = s_per_unit (base);
     compare.ours_per_unit = s_per_unit (ours);
     fprintf (stderr, "bench: %s vs %s, %d clients, %d rounds of %.1f s each...\n", ours->name,
@@ -602,11 +616,12 @@ const char *bench_thousands (double value, char *buf, size_t size)
 void bench_compare_row (const char *what, const bench_compare_t *compare)
 {
     char ours[32], base[32];
-    printf (
-        "  %-40s %9s/s p50 %6.0f p99 %6.0f us | raw %9s/s p99 %6.0f us | %5.2fx (%.2f-%.2f)", what,
-        bench_thousands (compare->ours_rate.median, ours, sizeof ours), compare->ours_p50.median,
-        compare->ours_p99.median, bench_thousands (compare->base_rate.median, base, sizeof base),
-        compare->base_p99.median, compare->ratio.median, compare->ratio.min, compare->ratio.max);
+    printf ("  %-28s %7s/s p50 %5.0f p99 %6.0f us | %-21s %7s/s p99 %6.0f us | %5.2fx (%.2f-%.2f)",
+            what, bench_thousands (compare->ours_rate.median, ours, sizeof ours),
+            compare->ours_p50.median, compare->ours_p99.median, compare->base_name,
+            bench_thousands (compare->base_rate.median, base, sizeof base),
+            compare->base_p99.median, compare->ratio.median, compare->ratio.min,
+            compare->ratio.max);
     //  A p99 ratio of a 4-request unit to a 1-request one would mean nothing.
     if (compare->base_per_unit == compare->ours_per_unit)
         printf ("  p99 %.2fx (%.2f-%.2f)", compare->p99_ratio.median, compare->p99_ratio.min,

@@ -60,6 +60,7 @@ typedef struct {
     int rounds;
     int clients;
     double seconds;                        //  per side per round
+    const char *base_name, *ours_name;     //  the sides' (borrowed)
     int base_per_unit, ours_per_unit;      //  requests per unit of each side
     bench_result_t base[BENCH_MAX_ROUNDS]; //  per round, units (not requests)
     bench_result_t ours[BENCH_MAX_ROUNDS];
@@ -84,11 +85,17 @@ typedef struct {
 //    --serve-durable ENDPOINT DB_PATH [full|normal]   (default normal)
 void bench_serve_if_asked (int argc, char **argv);
 
-//  In main, for profiling: if argv is "FLAG ENDPOINT CLIENTS SECONDS", runs that
-//  load of units against a running service, prints the figures and exits.
-//  Otherwise returns.
+//  In main, for profiling: if argv is "FLAG ENDPOINT CLIENTS SECONDS [RATE]",
+//  runs that load of units (closed loop, or RATE units a second from all clients)
+//  against a running service, prints the figures and exits. Otherwise returns.
 void bench_load_if_asked (int argc, char **argv, const char *flag, bench_unit_fn *unit,
                           const char *units);
+
+//  In main, for A/B experiments (two builds of a service, two settings): if argv
+//  is "FLAG BASE_ENDPOINT OURS_ENDPOINT CLIENTS SECONDS ROUNDS", runs
+//  bench_compare of the two running services with the same unit, prints the
+//  row and exits. Otherwise returns.
+void bench_compare_if_asked (int argc, char **argv, const char *flag, bench_unit_fn *unit);
 
 //  Sets up a scratch folder on a disk (BENCH_DIR, else /tmp, else beside the
 //  binary: never tmpfs, where fsync costs nothing) and cleanup at exit. Prints
