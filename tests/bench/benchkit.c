@@ -564,7 +564,6 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
     double base_rate[BENCH_MAX_ROUNDS], ours_rate[BENCH_MAX_ROUNDS];
     double base_p50[BENCH_MAX_ROUNDS], ours_p50[BENCH_MAX_ROUNDS];
     double base_p99[BENCH_MAX_ROUNDS], ours_p99[BENCH_MAX_ROUNDS];
-    double ratio[BENCH_MAX_ROUNDS], p99_ratio[BENCH_MAX_ROUNDS];
     for (int round = 0; round < rounds; round++) {
         for (int turn = 0; turn < 2; turn++) {
             bool base_turn = (turn == 0) == (round % 2 == 0);
@@ -583,10 +582,9 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
         ours_p50[round] = compare.ours[round].p50_us;
         base_p99[round] = compare.base[round].p99_us;
         ours_p99[round] = compare.ours[round].p99_us;
-        ratio[round] = base_rate[round] > 0 ? ours_rate[round] / base_rate[round] : 0;
-        p99_ratio[round] = base_p99[round] > 0 ? ours_p99[round] / base_p99[round] : 0;
-        compare.round_ratio[round] = ratio[round];
-        compare.round_p99_ratio[round] = p99_ratio[round];
+        compare.round_ratio[round] = base_rate[round] > 0 ? ours_rate[round] / base_rate[round] : 0;
+        compare.round_p99_ratio[round] =
+            base_p99[round] > 0 ? ours_p99[round] / base_p99[round] : 0;
     }
     compare.base_rate = bench_spread (base_rate, rounds);
     compare.ours_rate = bench_spread (ours_rate, rounds);
@@ -594,8 +592,8 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
     compare.ours_p50 = bench_spread (ours_p50, rounds);
     compare.base_p99 = bench_spread (base_p99, rounds);
     compare.ours_p99 = bench_spread (ours_p99, rounds);
-    compare.ratio = bench_spread (ratio, rounds);
-    compare.p99_ratio = bench_spread (p99_ratio, rounds);
+    compare.ratio = bench_spread (compare.round_ratio, rounds);
+    compare.p99_ratio = bench_spread (compare.round_p99_ratio, rounds);
     return compare;
 }
 
