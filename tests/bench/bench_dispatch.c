@@ -2,12 +2,13 @@
 
     1. A work order's life in four requests (create, assign by the service,
        start, complete) with 16 clients: orders per second, and requests per
-       second against the raw durable loop of the same run.
+       second against the raw durable loop of the same durability, in
+       interleaved rounds (bench_compare), for SHR_SYNC=full and normal.
     2. dispatch.run over 10,000 waiting orders and 1,000 technicians (target
        at most 1 s), against the bare SQLite work of recording 10,000
        assignments (an UPDATE and an INSERT each, one transaction).
 
-    Usage: bench_dispatch BIN_DIR [SECONDS_PER_STEP]
+    Usage: bench_dispatch BIN_DIR [SECONDS_PER_ROUND [ROUNDS]]
 */
 #include "benchkit.h"
 
@@ -18,12 +19,15 @@
 static const char *s_bin_dir;
 static const char *s_work;
 
-static pid_t s_start_dispatch (const char *name, char **api)
+static pid_t s_start_dispatch (const char *name, const char *sync, char **api)
 {
     *api = bench_endpoint ();
     char *events = bench_endpoint ();
-    char *env[] = {zsys_sprintf ("BIND_API=%s", *api), zsys_sprintf ("BIND_EVENTS=%s", events),
-                   zsys_sprintf ("DATA_DIR=%s/%s", s_work, name), zsys_sprintf ("LOG_LEVEL=warn"),
+    char *env[] = {zsys_sprintf ("BIND_API=%s", *api),
+                   zsys_sprintf ("BIND_EVENTS=%s", events),
+                   zsys_sprintf ("DATA_DIR=%s/%s", s_work, name),
+                   zsys_sprintf ("LOG_LEVEL=warn"),
+                   zsys_sprintf ("SHR_SYNC=%s", sync),
                    NULL};
     char *path = zsys_sprintf ("%s/dispatch", s_bin_dir);
     char *argv[] = {path, NULL};
@@ -67,11 +71,12 @@ static void s_pipeline (const char *endpoint, int count, char *(*make) (int n))
 static char *s_technician (int n)
 {
     static const char *skills[] = {"hvac", "electrical", "refrigeration"};
-    return zsys_sprintf ("{\"v\":1,\"id\":\"t%d\",\"op\":\"technician.upsert\",\"body\":{\"id\":"
-                         "\"T-%04d\",\"name\":\"Tech %d\",\"region\":\"r%d\",\"skills\":[{\"skill\":"
-                         "\"%s\",\"level\":%d},{\"skill\":\"%s\",\"level\":2}],"
-                         "\"hourly_cost_cents\":6000,\"max_jobs\":20}}",
-                         n, n, n, n % REGIONS, skills[n % 3], 1 + n % 5, skills[(n + 1) % 3]);
+    return zsys_sprintf (
+        "{\"v\":1,\"id\":\"t%d\",\"op\":\"technician.upsert\",\"body\":{\"id\":"
+        "\"T-%04d\",\"name\":\"Tech %d\",\"region\":\"r%d\",\"skills\":[{\"skill\":"
+        "\"%s\",\"level\":%d},{\"skill\":\"%s\",\"level\":2}],"
+        "\"hourly_cost_cents\":6000,\"max_jobs\":20}}",
+        n, n, n, n % REGIONS, skills[n % 3], 1 + n % 5, skills[(n + 1) % 3]);
 }
 
 static char *s_order (int n)
@@ -88,30 +93,29 @@ static char *s_order (int n)
 //  One order's life: create, let the service assign it, start, complete.
 static int s_lifecycle_unit (void *req, int client, size_t n, int64_t sent_us, void *arg)
 {
-    (void) arg;
-    (void) sent_us;
+    (void)arg;
+    (void)sent_us;
     char request[512], reply[16384], id[16];
     snprintf (request, sizeof request,
               "{\"v\":1,\"id\":\"c%d-%zu\",\"op\":\"workorder.create\",\"body\":{\"customer_id\":"
               "\"C-%d\",\"type\":\"repair\",\"priority\":\"high\",\"channel\":\"phone\",\"region\":"
               "\"north\",\"description\":\"AC not cooling\",\"required_skill\":\"hvac\"}}",
               client, n, client);
-    if (bench_request (req, request, reply, sizeof reply) < 0)
-        return -1;
+    if (bench_request (req, request, reply, sizeof reply) < 0) return -1;
     const char *at = strstr (reply, "\"id\":\"WO-");
     if (!at || !strstr (reply, "\"ok\":true")) {
         fprintf (stderr, "bench: create failed: %.300s\n", reply);
         return -1;
     }
-    snprintf (id, sizeof id, "%.*s", (int) (strchr (at + 6, '"') - (at + 6)), at + 6);
-    const char *steps[] = {"{\"v\":1,\"id\":\"a\",\"op\":\"workorder.assign\",\"body\":{\"id\":\"%s\"}}",
-                           "{\"v\":1,\"id\":\"s\",\"op\":\"workorder.start\",\"body\":{\"id\":\"%s\"}}",
-                           "{\"v\":1,\"id\":\"c\",\"op\":\"workorder.complete\",\"body\":{\"id\":"
-                           "\"%s\",\"labour_minutes\":45}}"};
+    snprintf (id, sizeof id, "%.*s", (int)(strchr (at + 6, '"') - (at + 6)), at + 6);
+    const char *steps[] = {
+        "{\"v\":1,\"id\":\"a\",\"op\":\"workorder.assign\",\"body\":{\"id\":\"%s\"}}",
+        "{\"v\":1,\"id\":\"s\",\"op\":\"workorder.start\",\"body\":{\"id\":\"%s\"}}",
+        "{\"v\":1,\"id\":\"c\",\"op\":\"workorder.complete\",\"body\":{\"id\":"
+        "\"%s\",\"labour_minutes\":45}}"};
     for (int i = 0; i < 3; i++) {
         snprintf (request, sizeof request, steps[i], id);
-        if (bench_request (req, request, reply, sizeof reply) < 0)
-            return -1;
+        if (bench_request (req, request, reply, sizeof reply) < 0) return -1;
         if (!strstr (reply, "\"ok\":true")) {
             fprintf (stderr, "bench: %s failed: %.300s\n", id, reply);
             return -1;
@@ -127,9 +131,10 @@ static double s_raw_assignments_ms (void)
     snprintf (path, sizeof path, "%s/raw_run.db", s_work);
     sqlite3 *db;
     sqlite3_open (path, &db);
-    sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      "CREATE TABLE w (seq INTEGER PRIMARY KEY, status TEXT, technician TEXT);"
-                      "CREATE TABLE step (n INTEGER PRIMARY KEY, seq INTEGER, at INTEGER);",
+    sqlite3_exec (db,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                  "CREATE TABLE w (seq INTEGER PRIMARY KEY, status TEXT, technician TEXT);"
+                  "CREATE TABLE step (n INTEGER PRIMARY KEY, seq INTEGER, at INTEGER);",
                   NULL, NULL, NULL);
     sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
     sqlite3_stmt *insert;
@@ -159,34 +164,16 @@ static double s_raw_assignments_ms (void)
         sqlite3_reset (step);
     }
     sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-    double ms = (double) (shr_time_mono_us () - start) / 1000;
+    double ms = (double)(shr_time_mono_us () - start) / 1000;
     sqlite3_finalize (update);
     sqlite3_finalize (step);
     sqlite3_close (db);
     return ms;
 }
 
-int main (int argc, char **argv)
+//  Fifty technicians of one region, so that lives never wait for one.
+static void s_add_technicians (const char *api)
 {
-    bench_serve_if_asked (argc, argv);
-    bench_load_if_asked (argc, argv, "--lives", s_lifecycle_unit, "lives");
-    if (argc < 2 || streq (argv[1], "--help")) {
-        fprintf (argc < 2 ? stderr : stdout,
-                 "Usage: bench_dispatch BIN_DIR [SECONDS_PER_STEP]\n"
-                 "       bench_dispatch --lives ENDPOINT CLIENTS SECONDS\n"
-                 "Prints dispatch's figures beside the raw limits of the same run.\n");
-        return argc < 2 ? 2 : 0;
-    }
-    s_bin_dir = argv[1];
-    double seconds = argc >= 3 ? atof (argv[2]) : 3.0;
-    s_work = bench_init ("bench_dispatch");
-    bench_limits_t raw = bench_raw_limits (seconds);
-
-    //  1. Whole lives, 16 clients, over 50 technicians of one region.
-    char *api;
-    pid_t dispatch = s_start_dispatch ("lives", &api);
-    zclock_sleep (1500);
-    long idle_rss_kb = bench_rss_kb (dispatch);  //  started, pinged, idle since
     for (int i = 0; i < 50; i++) {
         char *body = zsys_sprintf ("{\"id\":\"T-%02d\",\"name\":\"Tech\",\"region\":\"north\","
                                    "\"skills\":[{\"skill\":\"hvac\",\"level\":3}],"
@@ -195,20 +182,69 @@ int main (int argc, char **argv)
         cJSON_Delete (bench_call (api, "technician.upsert", body, 5000));
         free (body);
     }
-    fprintf (stderr, "bench: create+assign+start+complete, 16 clients...\n");
-    bench_result_t lives = bench_load (api, 16, seconds, 0, s_lifecycle_unit, NULL);
-    bench_stop (dispatch);
-    zstr_free (&api);
+}
+
+int main (int argc, char **argv)
+{
+    bench_serve_if_asked (argc, argv);
+    bench_load_if_asked (argc, argv, "--lives", s_lifecycle_unit, "lives");
+    bench_compare_if_asked (argc, argv, "--compare-lives", s_lifecycle_unit);
+    if (argc < 2 || streq (argv[1], "--help")) {
+        fprintf (argc < 2 ? stderr : stdout,
+                 "Usage: bench_dispatch BIN_DIR [SECONDS_PER_ROUND [ROUNDS]]\n"
+                 "       bench_dispatch --lives ENDPOINT CLIENTS SECONDS [RATE]\n"
+                 "       bench_dispatch --compare-lives BASE_ENDPOINT OURS_ENDPOINT CLIENTS "
+                 "SECONDS ROUNDS\n"
+                 "Prints dispatch's figures beside the raw limits of the same run.\n");
+        return argc < 2 ? 2 : 0;
+    }
+    s_bin_dir = argv[1];
+    double seconds = argc >= 3 ? atof (argv[2]) : 1.0;
+    int rounds = argc >= 4 ? atoi (argv[3]) : 7;
+    s_work = bench_init ("bench_dispatch");
+
+    //  1. Whole lives, 16 clients, each durability against its raw loop.
+    bench_server_t raw_full = bench_raw_start ("durable-full");
+    bench_server_t raw_normal = bench_raw_start ("durable-normal");
+    char *full_api, *normal_api;
+    pid_t full = s_start_dispatch ("full", "full", &full_api);
+    pid_t normal = s_start_dispatch ("normal", "normal", &normal_api);
+    zclock_sleep (1500);
+    long idle_rss_kb = bench_rss_kb (full); //  started, pinged, idle since
+    s_add_technicians (full_api);
+    s_add_technicians (normal_api);
+    bench_side_t raw_full_side = {
+        .name = "raw fsync-per-request", .endpoint = raw_full.endpoint, .unit = bench_raw_unit};
+    bench_side_t raw_normal_side = {
+        .name = "raw normal", .endpoint = raw_normal.endpoint, .unit = bench_raw_unit};
+    bench_side_t full_side = {.name = "dispatch full",
+                              .endpoint = full_api,
+                              .unit = s_lifecycle_unit,
+                              .requests_per_unit = 4};
+    bench_side_t normal_side = {.name = "dispatch normal",
+                                .endpoint = normal_api,
+                                .unit = s_lifecycle_unit,
+                                .requests_per_unit = 4};
+    bench_compare_t full_cmp = bench_compare (&raw_full_side, &full_side, 16, rounds, seconds);
+    bench_compare_t normal_cmp =
+        bench_compare (&raw_normal_side, &normal_side, 16, rounds, seconds);
+    bench_stop (full);
+    bench_stop (normal);
+    zstr_free (&full_api);
+    zstr_free (&normal_api);
+    bench_server_stop (&raw_full);
+    bench_server_stop (&raw_normal);
 
     //  2. dispatch.run at scale, on a fresh database.
-    dispatch = s_start_dispatch ("run", &api);
+    char *api;
+    pid_t dispatch = s_start_dispatch ("run", "full", &api);
     fprintf (stderr, "bench: %d technicians and %d orders...\n", RUN_TECHNICIANS, RUN_ORDERS);
     s_pipeline (api, RUN_TECHNICIANS, s_technician);
     s_pipeline (api, RUN_ORDERS, s_order);
     fprintf (stderr, "bench: dispatch.run...\n");
     int64_t start = shr_time_mono_us ();
     cJSON *run = bench_call (api, "dispatch.run", NULL, 60000);
-    double run_ms = (double) (shr_time_mono_us () - start) / 1000;
+    double run_ms = (double)(shr_time_mono_us () - start) / 1000;
     int64_t assigned = bench_number (run, "assigned");
     int64_t unassigned = bench_number (run, "unassigned");
     int64_t server_ms = bench_number (run, "elapsed_ms");
@@ -217,20 +253,24 @@ int main (int argc, char **argv)
     zstr_free (&api);
     double raw_ms = s_raw_assignments_ms ();
 
-    printf ("bench_dispatch: %.1f s per step, %ld cores\n", seconds,
-            sysconf (_SC_NPROCESSORS_ONLN));
-    printf ("\nRaw limits (same run):\n");
-    bench_row ("durable command (1 tx/request), 16 clients", raw.durable_16, 0, NULL);
-    printf ("  %-44s %9.1f ms\n", "10,000 assignments in SQLite, 1 transaction", raw_ms);
-    printf ("\ndispatch:\n");
-    bench_row ("order lives (4 requests each), 16 clients", lives, 0, NULL);
-    bench_result_t requests = lives;
-    requests.per_second *= 4;
-    bench_row ("  as requests", requests, raw.durable_16.per_second, "of raw durable, 16 clients");
+    printf ("bench_dispatch: %d interleaved rounds of %.1f s per comparison\n", rounds, seconds);
+    printf ("\nOrder lives (create, assign, start, complete: 4 requests each), 16 clients, as"
+            "\nrequests/s against the raw loop of the same durability; p50/p99 are per life:\n");
+    bench_compare_row ("dispatch full", &full_cmp);
+    bench_compare_row ("dispatch normal", &normal_cmp);
+    char lives_full[32], lives_normal[32];
+    printf ("  = %s lives/s (full), %s lives/s (normal)\n",
+            bench_thousands (full_cmp.ours_rate.median / 4, lives_full, sizeof lives_full),
+            bench_thousands (normal_cmp.ours_rate.median / 4, lives_normal, sizeof lives_normal));
+    printf ("\nTargets and floors:\n");
+    printf ("  dispatch full, 16 clients: %.2fx raw fsync-per-request (rounds %.2f-%.2fx, n=%d);"
+            " normal: %.2fx raw normal (rounds %.2f-%.2fx)\n",
+            full_cmp.ratio.median, full_cmp.ratio.min, full_cmp.ratio.max, full_cmp.rounds,
+            normal_cmp.ratio.median, normal_cmp.ratio.min, normal_cmp.ratio.max);
     printf ("  dispatch.run: %lld assigned, %lld left waiting, %.0f ms round trip (%lld ms in"
-            " the service)  [target <= 1000 ms]   %s   (%.1fx the raw SQLite floor)\n",
-            (long long) assigned, (long long) unassigned, run_ms, (long long) server_ms,
-            run_ms <= 1000 ? "met" : "NOT MET", run_ms / raw_ms);
+            " the service)  [target <= 1000 ms]   %s   (%.1fx the raw SQLite floor of %.1f ms)\n",
+            (long long)assigned, (long long)unassigned, run_ms, (long long)server_ms,
+            run_ms <= 1000 ? "met" : "NOT MET", run_ms / raw_ms, raw_ms);
     printf ("  idle dispatch resident memory: %.1f MB  [target <= 10 MB]   %s\n",
             idle_rss_kb / 1024.0, idle_rss_kb <= 10 * 1024 ? "met" : "NOT MET");
     return 0;

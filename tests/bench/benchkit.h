@@ -1,13 +1,22 @@
-/*  benchkit - what every benchmark here needs: raw limits, processes, load.
+/*  benchkit - what every benchmark here needs: raw limits, processes, load, and
+    interleaved comparisons.
 
     Raw limits are measured in the same run as the figure they are compared
     with, by servers forked from the benchmark binary itself (so nothing of
     libshared is on their path):
       echo      a bare libzmq REQ/REP round trip over tcp loopback, no parsing
       durable   parse the JSON with cJSON, one SQLite insert in its own WAL
-                transaction (synchronous=NORMAL), reply
+                transaction, reply; with synchronous=FULL (the WAL is fsynced at
+                every commit, so one fsync per request) or synchronous=NORMAL
+                (synced at checkpoints only)
     Load comes from client threads, each with its own REQ socket, closed loop
     or paced at a given rate; every unit of work is timed.
+
+    On a shared machine figures move by a factor of two from one second to the
+    next, so a ratio is never the quotient of two figures taken minutes apart:
+    bench_compare runs the two sides in alternating rounds against servers that
+    stay up throughout, and reports the median of the per-round ratios with
+    their spread.
 */
 #ifndef BENCHKIT_H_INCLUDED
 #define BENCHKIT_H_INCLUDED
@@ -17,40 +26,99 @@
 #include <czmq.h>
 
 #define BENCH_MAX_CLIENTS 16
+#define BENCH_MAX_ROUNDS 64
 
 typedef struct {
-    double per_second;  //  units of work per second
+    double per_second; //  units of work per second
     double p50_us;
     double p99_us;
     size_t count;
 } bench_result_t;
-
-typedef struct {
-    bench_result_t echo;        //  1 client
-    bench_result_t durable_1;   //  1 client
-    bench_result_t durable_16;  //  16 clients
-} bench_limits_t;
 
 //  One unit of work on a connected REQ socket: client is the thread's number, n
 //  counts its units, sent_us is when it started (monotonic). Returns 0, or -1 to
 //  stop the load with an error.
 typedef int (bench_unit_fn) (void *req, int client, size_t n, int64_t sent_us, void *arg);
 
+//  A server that bench_compare loads: where it is and what one unit of work is.
+typedef struct {
+    const char *name; //  for the rows, e.g. "raw fsync-per-request"
+    const char *endpoint;
+    bench_unit_fn *unit;
+    void *arg;
+    int requests_per_unit; //  0 or 1 for one request; ratios compare requests/s
+    double rate;           //  units a second from all clients together; 0: closed loop
+} bench_side_t;
+
+//  Where a set of per-round values lies.
+typedef struct {
+    double median, min, max, q1, q3;
+} bench_spread_t;
+
+//  Two sides measured in the same rounds. Rates are requests per second.
+typedef struct {
+    int rounds;
+    int clients;
+    double seconds;                        //  per side per round
+    const char *base_name, *ours_name;     //  the sides' (borrowed)
+    int base_per_unit, ours_per_unit;      //  requests per unit of each side
+    bench_result_t base[BENCH_MAX_ROUNDS]; //  per round, units (not requests)
+    bench_result_t ours[BENCH_MAX_ROUNDS];
+    bench_spread_t base_rate, ours_rate; //  requests/s
+    bench_spread_t base_p50, ours_p50;   //  us, per unit
+    bench_spread_t base_p99, ours_p99;
+    double round_ratio[BENCH_MAX_ROUNDS];     //  ours / base throughput
+    double round_p99_ratio[BENCH_MAX_ROUNDS]; //  ours p99 / base p99
+    bench_spread_t ratio;                     //  ours / base throughput, per round
+    bench_spread_t p99_ratio;                 //  ours p99 / base p99, per round (per unit of each)
+} bench_compare_t;
+
+//  A server forked from this binary (see bench_raw_start), or any spawned one.
+typedef struct {
+    pid_t pid;
+    char *endpoint;
+} bench_server_t;
+
 //  In main first: if argv asks this binary to be a raw server, serves (never
 //  returns). Otherwise returns.
+//    --serve-echo ENDPOINT
+//    --serve-durable ENDPOINT DB_PATH [full|normal]   (default normal)
 void bench_serve_if_asked (int argc, char **argv);
 
-//  In main, for profiling: if argv is "FLAG ENDPOINT CLIENTS SECONDS", runs that
-//  load of units against a running service, prints the figures and exits.
-//  Otherwise returns.
+//  In main, for profiling: if argv is "FLAG ENDPOINT CLIENTS SECONDS [RATE]",
+//  runs that load of units (closed loop, or RATE units a second from all clients)
+//  against a running service, prints the figures and exits. Otherwise returns.
 void bench_load_if_asked (int argc, char **argv, const char *flag, bench_unit_fn *unit,
                           const char *units);
 
-//  Sets up a scratch folder and cleanup at exit. Returns the folder. Borrowed.
+//  In main, for A/B experiments (two builds of a service, two settings): if argv
+//  is "FLAG BASE_ENDPOINT OURS_ENDPOINT CLIENTS SECONDS ROUNDS", runs
+//  bench_compare of the two running services with the same unit, prints the
+//  row and exits. Otherwise returns.
+void bench_compare_if_asked (int argc, char **argv, const char *flag, bench_unit_fn *unit);
+
+//  Sets up a scratch folder on a disk (BENCH_DIR, else /tmp, else beside the
+//  binary: never tmpfs, where fsync costs nothing) and cleanup at exit. Prints
+//  where it is and what one 4 KiB append + fdatasync costs there. Returns the
+//  folder. Borrowed.
 const char *bench_init (const char *name);
 
-//  Measures the raw limits, seconds per step.
-bench_limits_t bench_raw_limits (double seconds);
+//  The filesystem of the scratch folder ("ext2/3/4", "tmpfs", ...) and the
+//  median cost in microseconds of appending 4 KiB and fdatasync'ing it there,
+//  as measured by bench_init.
+const char *bench_scratch_fs (void);
+double bench_fsync_us (void);
+
+//  Starts a raw server: "echo", "durable-full" or "durable-normal". Its
+//  database is in the scratch folder. Waits until it answers.
+bench_server_t bench_raw_start (const char *kind);
+
+//  Stops a server started by bench_raw_start or filled in by the caller.
+void bench_server_stop (bench_server_t *server);
+
+//  The unit of the raw servers: one durable-command-shaped request
+//  (op item.create, body {id, value}), its reply not checked.
+int bench_raw_unit (void *req, int client, size_t n, int64_t sent_us, void *arg);
 
 //  Runs clients threads for seconds, each doing units of work (paced so that all
 //  together do total_rate units a second, or as fast as they can if 0).
@@ -58,13 +126,40 @@ bench_limits_t bench_raw_limits (double seconds);
 bench_result_t bench_load (const char *endpoint, int clients, double seconds, double total_rate,
                            bench_unit_fn *unit, void *arg);
 
+//  Measures ours against base in rounds of seconds per side, clients each: a
+//  short warm-up of both, then rounds in which the two go one after the other,
+//  the first of a round alternating (base-ours, ours-base, ...) so that a drift
+//  of the machine's load over the run weighs on both alike. Both servers must
+//  be up throughout. rounds is clamped to 1..BENCH_MAX_ROUNDS.
+bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *ours, int clients,
+                               int rounds, double seconds);
+
+//  The median, quartiles and extremes of count values.
+bench_spread_t bench_spread (const double *values, int count);
+
+//  Prints a comparison as one row: ours (median rate, p50, p99), base, the
+//  median ratio with its min-max over the rounds, and the p99 ratio when both
+//  units are one request.
+void bench_compare_row (const char *what, const bench_compare_t *compare);
+
+//  Prints a target line, e.g.
+//    libshared full, 16 clients: 21,400/s vs raw fsync-per-request 4,950/s:
+//    4.32x (rounds 3.90-4.60x, IQR 4.10-4.40x, n=7), target >= 2.5x: MET (7 of 7 rounds)
+//  Returns whether the median ratio meets the target.
+bool bench_target_line (const char *what, const char *base_name, const bench_compare_t *compare,
+                        double target);
+
+//  A rate with thousands separators ("21,400") into buf.
+const char *bench_thousands (double value, char *buf, size_t size);
+
 //  Sends one request frame and waits for its reply on a REQ socket; the reply,
 //  NUL-terminated, goes to reply. Returns its length, or -1 if the socket failed.
 //  Whether the reply says ok is the caller's to check.
 int bench_request (void *req, const char *request, char *reply, size_t size);
 
-//  Starts a program with extra environment (NAME=value, NULL-terminated); it is
-//  stopped at exit if still running. Returns its pid.
+//  Starts a program with extra environment (NAME=value, NULL-terminated; these
+//  win over the same names in ours); it is stopped at exit if still running.
+//  Returns its pid.
 pid_t bench_spawn (char *const argv[], char *const extra_env[]);
 
 //  SIGTERM and wait.
