@@ -181,6 +181,26 @@ static void test_checkpointer_keeps_wal_short (void)
     CHECK (zsys_file_size (wal) <= 0);
 }
 
+static void test_a_writer_that_never_pauses_keeps_the_wal_bounded (void)
+{
+    char path[300], wal[310], err[256];
+    s_path (path, sizeof path, "busy.db");
+    snprintf (wal, sizeof wal, "%s-wal", path);
+    shr_store_t *store = shr_store_new (path, SHR_SYNC_NORMAL, err, sizeof err);
+    shr_store_migrate (store, "demo", s_steps_v2, err, sizeof err);
+    //  40,000 commits without a pause: two pages each would be 320 MB of WAL.
+    off_t largest = 0;
+    for (int i = 0; i < 40000; i++) {
+        shr_store_begin (store);
+        s_insert (store, "0123456789012345678901234567890123456789012345678901234567890123456789");
+        shr_store_commit (store);
+        if (i % 1000 == 0 && zsys_file_size (wal) > largest)
+            largest = zsys_file_size (wal);
+    }
+    CHECK (largest < 48 * 1024 * 1024);
+    shr_store_destroy (&store);
+}
+
 int main (void)
 {
     snprintf (s_dir, sizeof s_dir, "/tmp/test_store.%d", getpid ());
@@ -192,6 +212,7 @@ int main (void)
     RUN (test_transactions_and_savepoints);
     RUN (test_bad_sql_returns_null);
     RUN (test_checkpointer_keeps_wal_short);
+    RUN (test_a_writer_that_never_pauses_keeps_the_wal_bounded);
     char command[300];
     snprintf (command, sizeof command, "rm -rf %s", s_dir);
     if (system (command) != 0)
