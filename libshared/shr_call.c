@@ -178,6 +178,8 @@ static sqlite3_stmt *s_prepare (shr_call_t *call, const char *sql, const shr_sha
         sqlite3_bind_int64 (stmt, now, call->now_ms);
     for (shr_param_t param = va_arg (args, shr_param_t); param.name;
          param = va_arg (args, shr_param_t)) {
+        if (param.type == 0)
+            continue;
         int rc = param.type == 1   ? shr_store_set_int (stmt, param.name, param.integer)
                  : param.type == 2 ? shr_store_set_text (stmt, param.name, param.text)
                                    : shr_store_set_null (stmt, param.name);

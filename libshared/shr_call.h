@@ -122,13 +122,14 @@ int shr_call_op (shr_call_t *call, const shr_op_def_t *def, const cJSON *body, c
 //  extra parameter the SQL lacks is an error, so a typo never binds NULL.
 typedef struct {
     const char *name;     //  ":seq"; NULL ends the list
-    int type;             //  1 integer, 2 text (NULL text binds NULL), 3 NULL
+    int type;             //  1 integer, 2 text (NULL text binds NULL), 3 NULL, 0 none
     int64_t integer;
     const char *text;
 } shr_param_t;
 #define SHR_INT(name, value) ((shr_param_t) {(name), 1, (value), NULL})
 #define SHR_TEXT(name, value) ((shr_param_t) {(name), 2, 0, (value)})
 #define SHR_INT_IF(name, present, value) ((shr_param_t) {(name), (present) ? 1 : 3, (value), NULL})
+#define SHR_NONE ((shr_param_t) {"", 0, 0, NULL})  //  no parameter: for "cond ? SHR_INT (...) : SHR_NONE"
 #define SHR_END ((shr_param_t) {NULL, 0, 0, NULL})
 
 //  Runs a statement that returns no rows. Returns 0, or -1 with the call

@@ -21,6 +21,7 @@ const char *const shr_outbox_migrations[] = {
 typedef struct {
     char *type;
     char *envelope;
+    int64_t commit;    //  the store's commit that made it, 0 while its transaction is open
 } s_pending_t;
 
 struct _shr_outbox_t {
@@ -174,6 +175,7 @@ int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key
     }
     self->pending[self->pending_count].type = strdup (type);
     self->pending[self->pending_count].envelope = text;
+    self->pending[self->pending_count].commit = 0;
     self->pending_count++;
     return seq;
 }
@@ -192,22 +194,50 @@ void shr_outbox_rewind (shr_outbox_t *self, size_t mark)
     }
 }
 
-void shr_outbox_publish (shr_outbox_t *self)
+void shr_outbox_committed (shr_outbox_t *self, int64_t commit)
+{
+    for (size_t i = 0; i < self->pending_count; i++)
+        if (!self->pending[i].commit)
+            self->pending[i].commit = commit;
+}
+
+void shr_outbox_drop_uncommitted (shr_outbox_t *self)
+{
+    size_t committed = 0;
+    while (committed < self->pending_count && self->pending[committed].commit)
+        committed++;
+    shr_outbox_rewind (self, committed);
+}
+
+void shr_outbox_release (shr_outbox_t *self, int64_t durable)
 {
     void *socket = self->pub ? zsock_resolve (self->pub) : NULL;
-    for (size_t i = 0; i < self->pending_count; i++) {
-        s_pending_t *event = &self->pending[i];
+    size_t count = 0;
+    while (count < self->pending_count && self->pending[count].commit
+           && self->pending[count].commit <= durable) {
+        s_pending_t *event = &self->pending[count++];
         //  PUB never blocks: at the high-water mark it drops, and replay makes up for it.
         if (socket) {
             zmq_send (socket, event->type, strlen (event->type), ZMQ_SNDMORE);
             zmq_send (socket, event->envelope, strlen (event->envelope), 0);
             self->published++;
         }
+        free (event->type);
+        free (event->envelope);
     }
-    if (self->pending_count)
-        self->last_publish_us = shr_time_mono_us ();
-    self->last_seq += (int64_t) self->pending_count;
-    shr_outbox_rewind (self, 0);
+    if (!count)
+        return;
+    self->last_publish_us = shr_time_mono_us ();
+    self->last_seq += (int64_t) count;
+    memmove (self->pending, self->pending + count,
+             (self->pending_count - count) * sizeof (s_pending_t));
+    self->pending_count -= count;
+}
+
+void shr_outbox_publish (shr_outbox_t *self)
+{
+    shr_outbox_committed (self, INT64_MAX);
+    shr_outbox_release (self, INT64_MAX);
 }
 
 void shr_outbox_heartbeat (shr_outbox_t *self, int64_t period_ms)

@@ -62,10 +62,24 @@ int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key
 //  A mark to rewind to if the changes after it are rolled back (a savepoint).
 size_t shr_outbox_mark (shr_outbox_t *self);
 
-//  Forgets the events appended after mark; their rows went with the rollback.
+//  Forgets the events appended after mark (a mark of the open transaction);
+//  their rows went with the rollback.
 void shr_outbox_rewind (shr_outbox_t *self, size_t mark);
 
-//  After COMMIT: the pending events are committed; publishes them in seq order.
+//  After COMMIT: the events appended since the last commit belong to commit
+//  (the store's commit number, shr_store_commits).
+void shr_outbox_committed (shr_outbox_t *self, int64_t commit);
+
+//  After a rollback of the whole transaction: forgets its events, keeps those
+//  of earlier commits that wait to be published.
+void shr_outbox_drop_uncommitted (shr_outbox_t *self);
+
+//  Publishes, in seq order, the events of every commit up to durable (the
+//  store's shr_store_durable: nothing leaves before it is on disk).
+void shr_outbox_release (shr_outbox_t *self, int64_t durable);
+
+//  The two at once, for a caller that commits without the store's numbers
+//  (tests): every pending event counts as committed and is published.
 void shr_outbox_publish (shr_outbox_t *self);
 
 //  Publishes a heartbeat with the last seq if nothing was published in the last

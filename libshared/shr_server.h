@@ -5,7 +5,8 @@
     request struct, then call the handler inside a unit of work (shr_work).
     Requests that arrive together share one transaction (group commit): each
     runs in its own savepoint, so one failing request rolls back only its own
-    changes, and no reply leaves before the commit that makes it true; events
+    changes, and no reply leaves before the commit that makes it true is on
+    disk (with deferred syncs, held until then: shr_server_release); events
     are published after the replies have left. A request with an idempotency key stores its reply under (op, key) in
     the same transaction as its change, so a retry gets the first reply and
     changes nothing again.
@@ -74,6 +75,10 @@ zsock_t *shr_server_socket (shr_server_t *self);
 //  socket is readable), handles them in one transaction, sends the replies, then
 //  publishes the events. Returns how many requests were handled.
 int shr_server_handle (shr_server_t *self);
+
+//  Sends the replies held for commits that are durable now, and publishes
+//  their events. Call when the store's sync socket says a sync finished.
+void shr_server_release (shr_server_t *self);
 
 //  The ops for sys.ops: [{"op","request","reply"}...] in registration order.
 //  Returns a tree the caller owns.

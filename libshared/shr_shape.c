@@ -248,6 +248,8 @@ int shr_shape_encode (const shr_shape_t *shape, const void *value, shr_json_t *j
 //  date-time (times are stored as ms).
 static bool s_names (const shr_field_t *field, const char *name, size_t length)
 {
+    if (field->name[0] != name[0])
+        return false;  //  most fields differ at once: no strlen for them
     size_t own = strlen (field->name);
     if (own == length && memcmp (field->name, name, length) == 0)
         return true;

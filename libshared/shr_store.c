@@ -2,14 +2,17 @@
 #include "shr_store.h"
 #include "shr_config.h"
 #include "shr_log.h"
+#include "shr_syncer.h"
 #include "shr_testvfs.h"
 #include "shr_time.h"
 
 #include <czmq.h>
 
 #define CHECKPOINT_INTERVAL_MS 200
-#define WAL_FRAMES_LIMIT 8192          //  about 32 MB of 4 KiB pages, then the writer helps
-#define WAL_BYTES_KEPT "16777216"      //  what a restarted WAL file is truncated to
+#define BUSY_WAL_FRAMES 256            //  a WAL this long means the writer is busy:
+#define BUSY_CHECKPOINT_MS 10          //  then checkpoint this often
+#define WAL_FRAMES_LIMIT 4096          //  about 16 MB of 4 KiB pages, then the writer helps
+#define WAL_BYTES_KEPT "67108864"      //  what a restarted WAL file is truncated to
 
 struct _shr_store_t {
     sqlite3 *db;
@@ -18,6 +21,10 @@ struct _shr_store_t {
     int checkpoint_ms;      //  CHECKPOINT_INTERVAL_MS, but SHR_TEST_CHECKPOINT_MS in tests
     zhashx_t *statements;   //  sql text -> sqlite3_stmt *
     zactor_t *checkpointer; //  NULL for ":memory:"
+    int64_t commits;        //  commits so far: a commit's number is the count after it
+    int64_t durable;        //  the highest commit number known to be on disk
+    int64_t sync_asked;     //  the highest commit number the syncer was asked for
+    shr_syncer_t *syncer;   //  when syncs are deferred (shr_store_defer_syncs)
 };
 
 const char *shr_sync_name (shr_sync_t sync)
@@ -73,8 +80,9 @@ static int s_wal_hook (void *arg, sqlite3 *db, const char *name, int frames)
     return SQLITE_OK;
 }
 
-//  The checkpointer: its own connection, a PASSIVE checkpoint every 200 ms
-//  (which never blocks the writer), until $TERM.
+//  The checkpointer: its own connection, a PASSIVE checkpoint (which never
+//  blocks the writer) every 200 ms, or every 10 ms while the writer is busy,
+//  until $TERM.
 static void s_checkpointer (zsock_t *pipe, void *args)
 {
     shr_store_t *store = (shr_store_t *) args;
@@ -87,8 +95,11 @@ static void s_checkpointer (zsock_t *pipe, void *args)
     //  Without this, once SIGTERM has set zsys_interrupted the poller returns at
     //  once without reading the pipe, and the owner waits for ever on $TERM.
     zpoller_set_nonstop (poller, true);
+    //  A busy writer gets a busy checkpointer: soon again while the WAL grows,
+    //  so that the writer's own share (s_wal_hook) stays small.
+    int wait_ms = store->checkpoint_ms;
     while (true) {
-        void *which = zpoller_wait (poller, store->checkpoint_ms);
+        void *which = zpoller_wait (poller, wait_ms);
         if (which == pipe) {
             char *command = zstr_recv (pipe);
             bool term = !command || streq (command, "$TERM");
@@ -104,6 +115,9 @@ static void s_checkpointer (zsock_t *pipe, void *args)
                                                 &done_frames);
             if (rc != SQLITE_OK && rc != SQLITE_BUSY)
                 shr_log_warn ("checkpoint failed: %s", sqlite3_errmsg (db));
+            wait_ms = log_frames > BUSY_WAL_FRAMES && store->checkpoint_ms > BUSY_CHECKPOINT_MS
+                          ? BUSY_CHECKPOINT_MS
+                          : store->checkpoint_ms;
         }
     }
     zpoller_destroy (&poller);
@@ -170,6 +184,9 @@ void shr_store_destroy (shr_store_t **self_p)
     if (!self_p || !*self_p)
         return;
     shr_store_t *self = *self_p;
+    if (self->syncer)
+        shr_store_sync_all (self);
+    shr_syncer_destroy (&self->syncer);
     zactor_destroy (&self->checkpointer);
     if (self->statements) {
         for (sqlite3_stmt *stmt = (sqlite3_stmt *) zhashx_first (self->statements); stmt;
@@ -227,7 +244,70 @@ static int s_run (shr_store_t *self, const char *sql)
 }
 
 int shr_store_begin (shr_store_t *self) { return s_run (self, "BEGIN IMMEDIATE"); }
-int shr_store_commit (shr_store_t *self) { return s_run (self, "COMMIT"); }
+int shr_store_commit (shr_store_t *self)
+{
+    if (s_run (self, "COMMIT"))
+        return -1;
+    self->commits++;
+    if (!self->syncer)
+        self->durable = self->commits;  //  synchronous=FULL or NORMAL: as durable as it gets
+    return 0;
+}
+
+int shr_store_defer_syncs (shr_store_t *self, char *err, size_t errlen)
+{
+    if (self->sync != SHR_SYNC_FULL || streq (self->path, ":memory:") || self->syncer)
+        return 0;
+    self->syncer = shr_syncer_new ();
+    if (!self->syncer || shr_store_exec (self, "PRAGMA synchronous=NORMAL")) {
+        snprintf (err, errlen, "cannot start the syncer: %s", shr_store_errmsg (self));
+        shr_syncer_destroy (&self->syncer);
+        return -1;
+    }
+    return 0;
+}
+
+int64_t shr_store_commits (shr_store_t *self) { return self->commits; }
+int64_t shr_store_durable (shr_store_t *self) { return self->durable; }
+
+void shr_store_request_sync (shr_store_t *self)
+{
+    if (!self->syncer || self->sync_asked >= self->commits)
+        return;
+    sqlite3_file *wal = NULL;
+    if (sqlite3_file_control (self->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
+        || !wal || !wal->pMethods) {
+        //  No WAL open (nothing was ever written): nothing to make durable.
+        self->durable = self->commits;
+        return;
+    }
+    shr_syncer_request (self->syncer, wal, self->commits);
+    self->sync_asked = self->commits;
+}
+
+zsock_t *shr_store_sync_socket (shr_store_t *self)
+{
+    return self->syncer ? shr_syncer_socket (self->syncer) : NULL;
+}
+
+int shr_store_on_synced (shr_store_t *self)
+{
+    int64_t synced = shr_syncer_recv (self->syncer);
+    if (synced < 0)
+        return -1;
+    if (synced > self->durable)
+        self->durable = synced;
+    return 0;
+}
+
+int shr_store_sync_all (shr_store_t *self)
+{
+    shr_store_request_sync (self);
+    while (self->durable < self->sync_asked)
+        if (shr_store_on_synced (self))
+            return -1;
+    return 0;
+}
 int shr_store_savepoint (shr_store_t *self) { return s_run (self, "SAVEPOINT request"); }
 int shr_store_release (shr_store_t *self) { return s_run (self, "RELEASE request"); }
 

@@ -74,16 +74,19 @@ int shr_work_commit (shr_work_t *self, char *err, size_t errlen)
         snprintf (err, errlen, "%s", shr_store_errmsg (self->store));
         shr_store_rollback (self->store);
         if (self->outbox)
-            shr_outbox_rewind (self->outbox, 0);
+            shr_outbox_drop_uncommitted (self->outbox);
         return -1;
     }
+    if (self->outbox)
+        shr_outbox_committed (self->outbox, shr_store_commits (self->store));
+    shr_store_request_sync (self->store);
     return 0;
 }
 
 void shr_work_publish (shr_work_t *self)
 {
     if (self->outbox && !self->open)
-        shr_outbox_publish (self->outbox);
+        shr_outbox_release (self->outbox, shr_store_durable (self->store));
 }
 
 void shr_work_rollback (shr_work_t *self)
@@ -92,7 +95,7 @@ void shr_work_rollback (shr_work_t *self)
         shr_store_rollback (self->store);
     self->open = false;
     if (self->outbox)
-        shr_outbox_rewind (self->outbox, 0);
+        shr_outbox_drop_uncommitted (self->outbox);
 }
 
 bool shr_work_open (shr_work_t *self)

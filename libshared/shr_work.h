@@ -49,8 +49,10 @@ int shr_work_run (shr_work_t *self, shr_call_t *call, bool read_only, shr_work_f
 //  back and dropping its events (nothing of the transaction happened).
 int shr_work_commit (shr_work_t *self, char *err, size_t errlen);
 
-//  Publishes the events of the last commit. The caller decides when: the
-//  server sends its replies first. shr_work_begin publishes any left over.
+//  Publishes the events of every commit that is durable (shr_store_durable:
+//  at once, unless the store defers its syncs; then the owner calls this
+//  again when a sync finishes). The caller decides when: the server sends its
+//  replies first. shr_work_begin publishes any left over.
 void shr_work_publish (shr_work_t *self);
 
 //  Abandons the transaction: rolls back and drops its events.

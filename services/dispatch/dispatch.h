@@ -29,6 +29,17 @@ typedef struct {
 
 extern const char *const dispatch_migrations[];
 
+//  The summary of an order as every event and list carries it, by column
+//  name. :now decides whether an open order is overdue.
+#define WORKORDER_SUMMARY_COLUMNS                                                                \
+    "id, customer_id, type, priority, channel, region, status, technician_id, required_skill,"  \
+    " required_level, in_warranty, rework_of, reported_at_ms, due_at_ms,"                        \
+    " (CASE WHEN completed_at_ms IS NOT NULL THEN completed_at_ms > due_at_ms"                   \
+    "  ELSE open = 1 AND :now > due_at_ms END) AS overdue"
+
+//  The columns of a workorder_t (workorder_row_shape).
+#define WORKORDER_ROW_COLUMNS "seq, started_at_ms, waiting_since_ms, " WORKORDER_SUMMARY_COLUMNS
+
 //  A work order as the steps need it: its summary, and the row's own facts.
 typedef struct {
     int64_t seq;

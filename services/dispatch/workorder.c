@@ -5,14 +5,6 @@
 */
 #include "dispatch.h"
 
-//  The summary of an order, as every event and list carries it. :now decides
-//  whether an open order is overdue.
-#define SUMMARY_COLUMNS                                                                          \
-    "id, customer_id, type, priority, channel, region, status, technician_id, required_skill,"  \
-    " required_level, in_warranty, rework_of, reported_at_ms, due_at_ms,"                        \
-    " (CASE WHEN completed_at_ms IS NOT NULL THEN completed_at_ms > due_at_ms"                   \
-    "  ELSE open = 1 AND :now > due_at_ms END) AS overdue"
-
 //  workorder_t is no message, but it reads like one: by a field table.
 static const shr_field_t s_row_fields[] = {
     {.name = "seq", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, seq), .has_offset = -1},
@@ -29,8 +21,7 @@ const shr_shape_t workorder_row_shape = {"dispatch's workorder row", sizeof (wor
 int workorder_load (shr_call_t *call, const char *id, const char *field, workorder_t *order)
 {
     int found = shr_call_get (call,
-                              "SELECT seq, started_at_ms, waiting_since_ms, " SUMMARY_COLUMNS
-                              " FROM workorder WHERE id = :id",
+                              "SELECT " WORKORDER_ROW_COLUMNS " FROM workorder WHERE id = :id",
                               NULL, NULL, &workorder_row_shape, order, SHR_TEXT (":id", id),
                               SHR_END);
     if (found == 0)
@@ -41,8 +32,7 @@ int workorder_load (shr_call_t *call, const char *id, const char *field, workord
 int workorder_waiting (shr_call_t *call, const dispatch_run_request_t *request, shr_array_t *orders)
 {
     return shr_call_list (call,
-                          "SELECT seq, started_at_ms, waiting_since_ms, " SUMMARY_COLUMNS
-                          " FROM workorder WHERE status = 'reported'"
+                          "SELECT " WORKORDER_ROW_COLUMNS " FROM workorder WHERE status = 'reported'"
                           " AND (:region IS NULL OR region = :region)"
                           " ORDER BY due_at_ms, seq LIMIT coalesce (:limit, 100000)",
                           &dispatch_run_request_shape, request, &workorder_row_shape, orders, 0,
@@ -106,7 +96,7 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
     //  One statement for the whole order: its history comes as JSON arrays.
     int found = shr_call_get (
         call,
-        "SELECT " SUMMARY_COLUMNS ", product_model, product_serial, address, description,"
+        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, address, description,"
         " reported_at_ms AS \"times.reported_at\", assigned_at_ms AS \"times.assigned_at\","
         " started_at_ms AS \"times.started_at\", completed_at_ms AS \"times.completed_at\","
         " accepted_at_ms AS \"times.accepted_at\", rejected_at_ms AS \"times.rejected_at\","
@@ -162,7 +152,7 @@ int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *r
     //  One statement for every combination of filters: a NULL filter matches all.
     return shr_call_list (
         call,
-        "SELECT " SUMMARY_COLUMNS ", seq AS _cursor FROM workorder WHERE seq > :after"
+        "SELECT " WORKORDER_SUMMARY_COLUMNS ", seq AS _cursor FROM workorder WHERE seq > :after"
         " AND (:status IS NULL OR status IN (SELECT value FROM json_each (:status)))"
         " AND (:technician_id IS NULL OR technician_id = :technician_id)"
         " AND (:region IS NULL OR region = :region)"
