@@ -119,8 +119,38 @@ static int s_column (sqlite3_stmt *stmt, const char *name)
     return -1;
 }
 
+//  Reads the row into out by the map kept in slot, made on first use (or
+//  again, if the statement is read into another shape).
+static int s_read_cached (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt,
+                          void **slot, void *out)
+{
+    shr_shape_map_t *map = (shr_shape_map_t *) *slot;
+    char err[256];
+    if (!map || shr_shape_map_shape (map) != shape) {
+        shr_shape_map_destroy ((shr_shape_map_t **) slot);
+        if (!(map = shr_shape_map_new (shape, stmt, err, sizeof err))) {
+            shr_log_error ("%s: %s (in %s)", call->op ? call->op : "?", err, sqlite3_sql (stmt));
+            return shr_call_fail (call, SHR_INTERNAL, NULL, "%s", err);
+        }
+        *slot = map;
+    }
+    if (shr_shape_read_mapped (map, stmt, out, call->arena, err, sizeof err) == 0)
+        return 0;
+    return shr_call_fail (call, SHR_INTERNAL, NULL, "%s", err);
+}
+
+static int s_read_rows (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt,
+                        void **slot, void *array, int64_t limit, const char **next_cursor);
+
 int shr_call_read_rows (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt,
                         void *array, int64_t limit, const char **next_cursor)
+{
+    return s_read_rows (call, shape, stmt, NULL, array, limit, next_cursor);
+}
+
+//  shr_call_read_rows, reading by the map in slot when there is one.
+static int s_read_rows (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt *stmt,
+                        void **slot, void *array, int64_t limit, const char **next_cursor)
 {
     shr_array_t *out = (shr_array_t *) array;
     out->count = 0;
@@ -150,7 +180,9 @@ int shr_call_read_rows (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt
             out->items = items;
             size = grown;
         }
-        if (shr_call_read (call, shape, stmt, (char *) out->items + out->count * shape->size)) {
+        void *item = (char *) out->items + out->count * shape->size;
+        if (slot ? s_read_cached (call, shape, stmt, slot, item)
+                 : shr_call_read (call, shape, stmt, item)) {
             sqlite3_reset (stmt);
             return -1;
         }
@@ -166,9 +198,11 @@ int shr_call_read_rows (shr_call_t *call, const shr_shape_t *shape, sqlite3_stmt
 //  The cached statement for sql, bound: fields of value by shape, :now, then
 //  the extra parameters of args. NULL with the call failed.
 static sqlite3_stmt *s_prepare (shr_call_t *call, const char *sql, const shr_shape_t *shape,
-                                const void *value, va_list args)
+                                const void *value, void ***slot_p, va_list args)
 {
-    sqlite3_stmt *stmt = shr_store_stmt (call->store, sql);
+    void **slot;
+    sqlite3_stmt *stmt = shr_store_stmt_slot (call->store, sql, slot_p ? slot_p : &slot,
+                                              (void (*) (void **)) shr_shape_map_destroy);
     if (!stmt || (shape && shr_shape_bind (shape, value, stmt) != SQLITE_OK)) {
         shr_call_db_error (call);
         return NULL;
@@ -196,7 +230,7 @@ int shr_call_exec (shr_call_t *call, const char *sql, const shr_shape_t *shape, 
 {
     va_list args;
     va_start (args, value);
-    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, args);
+    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, NULL, args);
     va_end (args);
     if (!stmt)
         return -1;
@@ -208,9 +242,17 @@ int shr_call_get (shr_call_t *call, const char *sql, const shr_shape_t *shape, c
 {
     va_list args;
     va_start (args, out);
-    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, args);
+    void **slot;
+    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, &slot, args);
     va_end (args);
-    return stmt ? shr_call_read_one (call, out_shape, stmt, out) : -1;
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step (stmt);
+    int found = rc == SQLITE_ROW    ? s_read_cached (call, out_shape, stmt, slot, out) == 0 ? 1 : -1
+                : rc == SQLITE_DONE ? 0
+                                    : shr_call_db_error (call);
+    sqlite3_reset (stmt);
+    return found;
 }
 
 int shr_call_list (shr_call_t *call, const char *sql, const shr_shape_t *shape, const void *value,
@@ -219,7 +261,8 @@ int shr_call_list (shr_call_t *call, const char *sql, const shr_shape_t *shape, 
 {
     va_list args;
     va_start (args, next_cursor);
-    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, args);
+    void **slot;
+    sqlite3_stmt *stmt = s_prepare (call, sql, shape, value, &slot, args);
     va_end (args);
-    return stmt ? shr_call_read_rows (call, item_shape, stmt, array, limit, next_cursor) : -1;
+    return stmt ? s_read_rows (call, item_shape, stmt, slot, array, limit, next_cursor) : -1;
 }

@@ -4,6 +4,7 @@
 #include "shr_time.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define AT(base, offset) ((char *) (base) + (offset))
@@ -404,41 +405,108 @@ static int s_read_column (const shr_field_t *field, void *holder, sqlite3_stmt *
     return 0;
 }
 
-int shr_shape_read (const shr_shape_t *shape, sqlite3_stmt *stmt, void *out, shr_arena_t *arena,
-                    char *err, size_t errlen)
+//  Where one column goes: the field, the offset of the struct that holds it,
+//  and the nested objects on the way ("parent.child"), present when it is not NULL.
+#define MAP_DEPTH 4
+typedef struct {
+    int column;
+    const shr_field_t *field;
+    size_t holder;                            //  offset of the holding struct in out
+    int depth;
+    const shr_field_t *parents[MAP_DEPTH];
+    size_t parent_holders[MAP_DEPTH];
+} s_column_t;
+
+struct _shr_shape_map_t {
+    const shr_shape_t *shape;
+    size_t count;
+    s_column_t columns[];
+};
+
+shr_shape_map_t *shr_shape_map_new (const shr_shape_t *shape, sqlite3_stmt *stmt, char *err,
+                                    size_t errlen)
 {
-    memset (out, 0, shape->size);
     int columns = sqlite3_column_count (stmt);
+    shr_shape_map_t *self = (shr_shape_map_t *) calloc (
+        1, sizeof (shr_shape_map_t) + (size_t) columns * sizeof (s_column_t));
+    if (!self) {
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
+    self->shape = shape;
     for (int column = 0; column < columns; column++) {
         const char *name = sqlite3_column_name (stmt, column);
         if (name[0] == '_')
             continue;
+        s_column_t *entry = &self->columns[self->count];
+        entry->column = column;
         const shr_shape_t *within = shape;
-        void *holder = out;
+        size_t holder = 0;
         const char *dot;
-        //  "parent.child": into the nested object, which is then present.
         while ((dot = strchr (name, '.'))) {
             size_t base = 0;
             const shr_field_t *parent = s_find (within, name, (size_t) (dot - name), &base);
-            if (!parent || parent->kind != SHR_FIELD_OBJECT) {
+            if (!parent || parent->kind != SHR_FIELD_OBJECT || entry->depth == MAP_DEPTH) {
                 snprintf (err, errlen, "column %s names no object of %s", name, shape->schema);
-                return -1;
+                free (self);
+                return NULL;
             }
-            holder = AT (holder, base);
-            if (sqlite3_column_type (stmt, column) != SQLITE_NULL)
-                s_set_has (parent, holder, true);
-            holder = AT (holder, parent->offset);
+            holder += base;
+            entry->parents[entry->depth] = parent;
+            entry->parent_holders[entry->depth++] = holder;
+            holder += parent->offset;
             within = parent->shape;
             name = dot + 1;
         }
         size_t base = 0;
-        const shr_field_t *field = s_find (within, name, strlen (name), &base);
-        if (!field) {
+        entry->field = s_find (within, name, strlen (name), &base);
+        if (!entry->field) {
             snprintf (err, errlen, "column %s names no field of %s", name, within->schema);
-            return -1;
+            free (self);
+            return NULL;
         }
-        if (s_read_column (field, AT (holder, base), stmt, column, arena, err, errlen))
+        entry->holder = holder + base;
+        self->count++;
+    }
+    return self;
+}
+
+void shr_shape_map_destroy (shr_shape_map_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free (*self_p);
+    *self_p = NULL;
+}
+
+const shr_shape_t *shr_shape_map_shape (const shr_shape_map_t *self)
+{
+    return self->shape;
+}
+
+int shr_shape_read_mapped (const shr_shape_map_t *map, sqlite3_stmt *stmt, void *out,
+                           shr_arena_t *arena, char *err, size_t errlen)
+{
+    memset (out, 0, map->shape->size);
+    for (size_t i = 0; i < map->count; i++) {
+        const s_column_t *entry = &map->columns[i];
+        if (entry->depth && sqlite3_column_type (stmt, entry->column) != SQLITE_NULL)
+            for (int level = 0; level < entry->depth; level++)
+                s_set_has (entry->parents[level], AT (out, entry->parent_holders[level]), true);
+        if (s_read_column (entry->field, AT (out, entry->holder), stmt, entry->column, arena, err,
+                           errlen))
             return -1;
     }
     return 0;
+}
+
+int shr_shape_read (const shr_shape_t *shape, sqlite3_stmt *stmt, void *out, shr_arena_t *arena,
+                    char *err, size_t errlen)
+{
+    shr_shape_map_t *map = shr_shape_map_new (shape, stmt, err, errlen);
+    if (!map)
+        return -1;
+    int rc = shr_shape_read_mapped (map, stmt, out, arena, err, errlen);
+    shr_shape_map_destroy (&map);
+    return rc;
 }

@@ -112,6 +112,20 @@ int shr_shape_bind (const shr_shape_t *shape, const void *value, sqlite3_stmt *s
 int shr_shape_read (const shr_shape_t *shape, sqlite3_stmt *stmt, void *out, shr_arena_t *arena,
                     char *err, size_t errlen);
 
+//  Where each column of a statement goes in a shape's struct, worked out once
+//  and kept with the statement (shr_store_stmt_slot), so that reading a row
+//  matches no names. Returns NULL with err filled when a column names no
+//  field. The caller owns it.
+typedef struct _shr_shape_map_t shr_shape_map_t;
+shr_shape_map_t *shr_shape_map_new (const shr_shape_t *shape, sqlite3_stmt *stmt, char *err,
+                                    size_t errlen);
+void shr_shape_map_destroy (shr_shape_map_t **self_p);
+//  The shape a map was made for. Borrowed.
+const shr_shape_t *shr_shape_map_shape (const shr_shape_map_t *self);
+//  shr_shape_read by a map made for this statement.
+int shr_shape_read_mapped (const shr_shape_map_t *map, sqlite3_stmt *stmt, void *out,
+                           shr_arena_t *arena, char *err, size_t errlen);
+
 //  The field called name (embedded definitions searched too), or NULL.
 //  *base_offset receives the offset of the struct that holds it.
 const shr_field_t *shr_shape_field (const shr_shape_t *shape, const char *name,

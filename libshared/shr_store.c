@@ -153,6 +153,23 @@ static int s_test_hooks (shr_store_t *self, char *err, size_t errlen)
 #endif
 }
 
+//  A cached statement, and what its users keep with it.
+typedef struct {
+    sqlite3_stmt *stmt;
+    void *slot;
+    void (*slot_destroy) (void **);
+} s_entry_t;
+
+static void s_entry_destroy (s_entry_t **entry_p)
+{
+    s_entry_t *entry = *entry_p;
+    sqlite3_finalize (entry->stmt);
+    if (entry->slot && entry->slot_destroy)
+        entry->slot_destroy (&entry->slot);
+    free (entry);
+    *entry_p = NULL;
+}
+
 shr_store_t *shr_store_new (const char *path, shr_sync_t sync, char *err, size_t errlen)
 {
     shr_store_t *self = (shr_store_t *) zmalloc (sizeof (shr_store_t));
@@ -160,6 +177,7 @@ shr_store_t *shr_store_new (const char *path, shr_sync_t sync, char *err, size_t
     self->sync = sync;
     self->checkpoint_ms = CHECKPOINT_INTERVAL_MS;
     self->statements = zhashx_new ();
+    zhashx_set_destructor (self->statements, (zhashx_destructor_fn *) s_entry_destroy);
     if (s_test_hooks (self, err, errlen))
         goto fail;
     self->db = s_open (path, sync, err, errlen);
@@ -188,12 +206,7 @@ void shr_store_destroy (shr_store_t **self_p)
         shr_store_sync_all (self);
     shr_syncer_destroy (&self->syncer);
     zactor_destroy (&self->checkpointer);
-    if (self->statements) {
-        for (sqlite3_stmt *stmt = (sqlite3_stmt *) zhashx_first (self->statements); stmt;
-             stmt = (sqlite3_stmt *) zhashx_next (self->statements))
-            sqlite3_finalize (stmt);
-        zhashx_destroy (&self->statements);
-    }
+    zhashx_destroy (&self->statements);
     if (self->db) {
         //  Leave a short WAL behind for the next start.
         sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
@@ -204,28 +217,48 @@ void shr_store_destroy (shr_store_t **self_p)
     *self_p = NULL;
 }
 
-sqlite3_stmt *shr_store_stmt (shr_store_t *self, const char *sql)
+static s_entry_t *s_entry (shr_store_t *self, const char *sql)
 {
-    sqlite3_stmt *stmt = (sqlite3_stmt *) zhashx_lookup (self->statements, sql);
-    if (stmt) {
-        if (sqlite3_stmt_busy (stmt)) {
+    s_entry_t *entry = (s_entry_t *) zhashx_lookup (self->statements, sql);
+    if (entry) {
+        if (sqlite3_stmt_busy (entry->stmt)) {
             //  Its rows were still being read: the caller fetched it twice.
             shr_log_error ("statement fetched again while its rows are being read: %s", sql);
 #ifdef SHR_TEST_HOOKS
             abort ();
 #endif
         }
-        sqlite3_reset (stmt);
-        sqlite3_clear_bindings (stmt);
-        return stmt;
+        sqlite3_reset (entry->stmt);
+        sqlite3_clear_bindings (entry->stmt);
+        return entry;
     }
+    sqlite3_stmt *stmt;
     if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
         != SQLITE_OK) {
         shr_log_error ("cannot prepare \"%s\": %s", sql, sqlite3_errmsg (self->db));
         return NULL;
     }
-    zhashx_insert (self->statements, sql, stmt);
-    return stmt;
+    entry = (s_entry_t *) zmalloc (sizeof (s_entry_t));
+    entry->stmt = stmt;
+    zhashx_insert (self->statements, sql, entry);
+    return entry;
+}
+
+sqlite3_stmt *shr_store_stmt (shr_store_t *self, const char *sql)
+{
+    s_entry_t *entry = s_entry (self, sql);
+    return entry ? entry->stmt : NULL;
+}
+
+sqlite3_stmt *shr_store_stmt_slot (shr_store_t *self, const char *sql, void ***slot_p,
+                                   void (*destroy) (void **))
+{
+    s_entry_t *entry = s_entry (self, sql);
+    if (!entry)
+        return NULL;
+    entry->slot_destroy = destroy;
+    *slot_p = &entry->slot;
+    return entry->stmt;
 }
 
 int shr_store_exec (shr_store_t *self, const char *sql)

@@ -64,6 +64,12 @@ int shr_store_version (shr_store_t *self, const char *component);
 //  still mid-rows, naming it; production logs it and resets.
 sqlite3_stmt *shr_store_stmt (shr_store_t *self, const char *sql);
 
+//  shr_store_stmt, with a place to keep one thing with the statement for as
+//  long as it is cached (how its rows map to a struct): *slot_p points to it,
+//  NULL at first; destroy (may be NULL) frees what is there with the store.
+sqlite3_stmt *shr_store_stmt_slot (shr_store_t *self, const char *sql, void ***slot_p,
+                                   void (*destroy) (void **));
+
 //  Runs sql (no parameters, any number of statements), for DDL and PRAGMAs.
 //  Returns 0 or -1 (see shr_store_errmsg).
 int shr_store_exec (shr_store_t *self, const char *sql);

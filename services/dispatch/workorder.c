@@ -93,18 +93,14 @@ int workorder_record_step (shr_call_t *call, int64_t seq, const char *step, cons
 
 int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
 {
-    //  One statement for the whole order: its history comes as JSON arrays.
     int found = shr_call_get (
         call,
-        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, address, description,"
-        " reported_at_ms AS \"times.reported_at\", assigned_at_ms AS \"times.assigned_at\","
-        " started_at_ms AS \"times.started_at\", completed_at_ms AS \"times.completed_at\","
-        " accepted_at_ms AS \"times.accepted_at\", rejected_at_ms AS \"times.rejected_at\","
-        " cancelled_at_ms AS \"times.cancelled_at\", due_at_ms AS \"times.due_at\","
-        " at_risk_at_ms AS \"times.at_risk_at\","
-        " (SELECT json_group_array (json_object ('at', at_ms, 'text', text, 'by', by,"
-        "   'parts_needed', json (parts_needed))) FROM (SELECT * FROM workorder_diagnosis d"
-        "   WHERE d.workorder_seq = w.seq ORDER BY n)) AS diagnoses,"
+        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, address,"
+        " description, reported_at_ms AS \"times.reported_at\","
+        " assigned_at_ms AS \"times.assigned_at\", started_at_ms AS \"times.started_at\","
+        " completed_at_ms AS \"times.completed_at\", accepted_at_ms AS \"times.accepted_at\","
+        " rejected_at_ms AS \"times.rejected_at\", cancelled_at_ms AS \"times.cancelled_at\","
+        " due_at_ms AS \"times.due_at\", at_risk_at_ms AS \"times.at_risk_at\","
         " parts_needed, parts_used, currency AS \"money.currency\","
         " labour_minutes AS \"money.labour_minutes\","
         " labour_cost_cents AS \"money.labour_cost_cents\","
@@ -113,13 +109,21 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
         " parts_charge_cents AS \"money.parts_charge_cents\", fees_cents AS \"money.fees_cents\","
         " total_charge_cents AS \"money.total_charge_cents\","
         " total_charge_cents - labour_cost_cents - parts_cost_cents AS \"money.margin_cents\","
-        " resolution, customer_score, reason, rework_id,"
-        " (SELECT json_group_array (json_object ('step', step, 'at', at_ms, 'status', status,"
-        "   'technician_id', technician_id, 'note', note)) FROM (SELECT * FROM workorder_step s"
-        "   WHERE s.workorder_seq = w.seq ORDER BY n)) AS steps"
-        " FROM workorder w WHERE seq = :seq",
+        " resolution, customer_score, reason, rework_id FROM workorder WHERE seq = :seq",
         NULL, NULL, &dispatch_workorder_shape, out, SHR_INT (":seq", seq), SHR_END);
-    return found == 1 ? 0 : found == 0 ? shr_call_db_error (call) : -1;
+    if (found != 1)
+        return found == 0 ? shr_call_db_error (call) : -1;
+    //  Its history, a row a step.
+    return shr_call_list (call,
+                          "SELECT at_ms AS at, text, by, parts_needed FROM workorder_diagnosis"
+                          " WHERE workorder_seq = :seq ORDER BY n",
+                          NULL, NULL, &dispatch_diagnosis_shape, &out->diagnoses, 0, NULL,
+                          SHR_INT (":seq", seq), SHR_END)
+           || shr_call_list (call,
+                             "SELECT step, at_ms AS at, status, technician_id, note FROM"
+                             " workorder_step WHERE workorder_seq = :seq ORDER BY n",
+                             NULL, NULL, &dispatch_step_shape, &out->steps, 0, NULL,
+                             SHR_INT (":seq", seq), SHR_END);
 }
 
 int workorder_create (shr_call_t *call, const dispatch_workorder_create_request_t *request,

@@ -188,7 +188,11 @@ int workorder_complete (shr_call_t *call, const dispatch_workorder_complete_requ
     dispatch_technician_t technician;
     if (lifecycle_begin (call, request->id, "complete", &order))
         return -1;
-    if (technician_read (call, order.summary.technician_id, &technician) != 1)
+    //  Only the technician's cost is wanted here: a row of one column.
+    if (shr_call_get (call, "SELECT hourly_cost_cents FROM technician WHERE id = :id", NULL, NULL,
+                      &dispatch_technician_shape, &technician,
+                      SHR_TEXT (":id", order.summary.technician_id), SHR_END)
+        != 1)
         return shr_call_db_error (call);
     dispatch_money_input_t input = {
         request->labour_minutes, technician.hourly_cost_cents, settings->labour_rate_cents,
