@@ -247,9 +247,12 @@ pid_t bench_spawn (char *const argv[], char *const extra_env[])
         extra++;
     //  Extra first: getenv finds the first of two same names, so ours (e.g. an
     //  SHR_SYNC in the caller's shell) cannot override what the benchmark asks.
-    char **envp = (char **)calloc (ours + extra + 1, sizeof (char *));
+    //  Then plaintext unless asked: the raw loops are plaintext too, and the
+    //  cost of CURVE is measured on its own (bench_platform).
+    char **envp = (char **)calloc (ours + extra + 2, sizeof (char *));
     memcpy (envp, extra_env, extra * sizeof (char *));
-    memcpy (envp + extra, environ, ours * sizeof (char *));
+    envp[extra] = (char *) "SHR_CURVE=off";
+    memcpy (envp + extra + 1, environ, ours * sizeof (char *));
     pid_t pid;
     int rc = posix_spawn (&pid, argv[0], NULL, NULL, argv, envp);
     free (envp);
@@ -280,7 +283,7 @@ char *bench_endpoint (void)
 cJSON *bench_call (const char *endpoint, const char *op, const char *body_text, int timeout_ms)
 {
     char err_text[256];
-    shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
+    shr_client_t *client = shr_client_new (endpoint, NULL, NULL, err_text, sizeof err_text);
     shr_client_set_timeout (client, timeout_ms, 0);
     cJSON *body = body_text ? cJSON_Parse (body_text) : NULL;
     shr_error_t err;
@@ -298,7 +301,7 @@ cJSON *bench_call (const char *endpoint, const char *op, const char *body_text, 
 void bench_wait_ready (const char *endpoint, int timeout_ms)
 {
     char err_text[256];
-    shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
+    shr_client_t *client = shr_client_new (endpoint, NULL, NULL, err_text, sizeof err_text);
     shr_client_set_timeout (client, 200, timeout_ms / 200);
     shr_error_t err;
     cJSON *reply = shr_client_call (client, "sys.ping", NULL, NULL, &err);
