@@ -734,8 +734,9 @@ static int s_keys (int args, char **arg, const s_settings_t *settings)
             fprintf (stderr, "shrctl: %s\n", err);
             return EXIT_FAILED;
         }
-        printf ("made %s (roles %s): give %s/clients/%s.key_secret to the client; services "
-                "trust it from their next SIGHUP\n", arg[1], settings->roles, dir, arg[1]);
+        printf ("made %s (roles %s): give %s/clients/%s.key_secret to the client, then delete "
+                "it here; services that read %s/trusted trust it at once\n",
+                arg[1], settings->roles, dir, arg[1], dir);
         return EXIT_OK;
     }
     if (streq (verb, "list") && args == 1) {
