@@ -9,6 +9,9 @@
 #   make install    the services, shrctl and the schemas into $(DESTDIR)$(PREFIX) (/usr/local)
 #   make test-docker  images, compose and a one-node swarm, tested (needs root; README)
 
+# 'make' alone builds everything: the first rule below is a generated file's.
+.DEFAULT_GOAL := all
+
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
