@@ -35,13 +35,16 @@ for s in $services; do
 done
 unset REGISTRY TAG
 
+# fd 3 is this script's stderr: a trap that fires inside a command whose stderr
+# goes to a file still reports here.
+exec 3>&2
 now_ms() { date +%s%3N; }
 T0=$(now_ms)
 step_name="starting"
 steps=0
 figures=$TMP/figures
 : >"$figures"
-say() { echo "test-docker: $*" >&2; }
+say() { echo "test-docker: $*" >&3; }
 timings=$TMP/timings
 : >"$timings"
 step_done() {
@@ -97,12 +100,14 @@ cleanup() {
         left=$($DOCKER ps -aq --filter "label=com.docker.compose.project=$PROJECT"; \
                $DOCKER ps -aq --filter "label=com.docker.stack.namespace=$STACK"; \
                $DOCKER volume ls -q --filter "label=com.docker.compose.project=$PROJECT")
-        [ -n "$left" ] && say "left behind (remove by hand): $left"
+        [ -n "$left" ] && say "left behind (remove by hand): $(echo $left)"
     fi
-    [ "$dockerd_state" = started ] && tools/docker-env.sh stop
+    [ "$dockerd_state" = started ] && tools/docker-env.sh stop 2>&3
     rm -rf "$TMP"
     if [ $code -eq 0 ]; then
         say "$steps steps passed in $(secs $(( $(now_ms) - T0 )))"
+    elif [ $code -eq 130 ]; then
+        say "interrupted in: $step_name, after $steps steps passed"
     else
         say "FAILED after $steps steps passed, in $(secs $(( $(now_ms) - T0 )))"
     fi
@@ -272,12 +277,15 @@ figure "crash: restarted by the daemon $gap ms after the kill; first reply to a 
 step "backing up every database while it runs (sqlite3 .backup), restoring dispatch's"
 mkdir -p "$TMP/backup"
 chmod 755 "$TMP/backup"
-# Writes go on during dispatch's backup.
-( for i in $(seq 1 30); do
+# Creates go on while the backups are taken (at most 3000, until told to stop).
+( i=0
+  while [ ! -e "$TMP/stop-writer" ] && [ $i -lt 3000 ]; do
+      i=$((i + 1))
       "$SHRCTL" -q -i "$RUN-b$i" call tcp://127.0.0.1:7101 workorder.create \
           "{\"customer_id\":\"B-$i\",\"type\":\"repair\",\"priority\":\"low\",\"channel\":\"web\",\"region\":\"north\",\"description\":\"during the backup\"}" || exit 1
   done ) &
 writer=$!
+sleep 0.5
 for s in $services; do
     c=$(cid "$s")
     logged backup-$s $DOCKER exec "$c" sqlite3 "/var/lib/aftersales/$s.db" ".backup /tmp/$s.db"
@@ -286,11 +294,16 @@ for s in $services; do
     check=$(sqlite3 "$TMP/backup/$s.db" "PRAGMA integrity_check")
     [ "$check" = ok ] || fail "backup of $s: integrity_check says $check"
 done
+touch "$TMP/stop-writer"
 wait $writer || fail "creates during the backup failed"
 chmod 644 "$TMP"/backup/*.db
-orders=$(sqlite3 "$TMP/backup/dispatch.db" "SELECT count(*) FROM workorder")
-seq=$(sqlite3 "$TMP/backup/dispatch.db" "SELECT max(seq) FROM shr_outbox")
-[ "$orders" -ge $((CRASH_COUNT + 1)) ] || fail "the backup of dispatch has $orders orders"
+# A snapshot of one moment: every order with its event, the outbox without a gap.
+read -r orders created rows seq <<<"$(sqlite3 -separator ' ' "$TMP/backup/dispatch.db" \
+    "SELECT (SELECT count(*) FROM workorder), (SELECT count(*) FROM shr_outbox WHERE type = 'workorder.created'),
+            (SELECT count(*) FROM shr_outbox), (SELECT max(seq) FROM shr_outbox)")"
+total=$($DOCKER exec "$(cid dispatch)" sqlite3 -readonly /var/lib/aftersales/dispatch.db "SELECT count(*) FROM workorder")
+[ "$orders" = "$created" ] && [ "$rows" = "$seq" ] && [ "$orders" -gt $((CRASH_COUNT + 1)) ] && [ "$total" -gt "$orders" ] \
+    || fail "the backup of dispatch: $orders orders, $created created events, $rows outbox rows up to seq $seq; $total orders now"
 # Restore as README says (into a fresh volume here), and start on it.
 $DOCKER volume create "$RESTORE" >/dev/null
 logged restore $DOCKER run --rm -v "$RESTORE:/var/lib/aftersales" -v "$TMP/backup:/backup:ro" \
@@ -310,7 +323,7 @@ timeout 30 $DOCKER run --rm --name "$RESTORE" -v "$RESTORE:/var/lib/aftersales" 
 grep -q "newer than this binary" "$TMP/newer.log" && [ $code -eq 1 ] \
     || { cat "$TMP/newer.log" >&2; fail "a newer database: exit $code, expected 1 and 'newer than this binary'"; }
 $DOCKER volume rm "$RESTORE" >/dev/null
-say "  $nservices backups pass integrity_check; dispatch's ($orders orders, seq $seq, taken during writes) restored into a fresh volume and served; a newer database is refused"
+say "  $nservices backups pass integrity_check; dispatch's, taken while creates went on ($orders orders, each with its event, seq 1..$seq; $total orders after), restored into a fresh volume and served; a newer database is refused"
 
 step "stopping and starting the stack: the data is in the volumes"
 before=$(call events.replay '{"from_seq":1,"limit":1}' | json_get last_seq)
