@@ -36,10 +36,14 @@ install_missing() {
     [ -z "$missing" ] && return 0
     say "installing Debian packages:$missing"
     export DEBIAN_FRONTEND=noninteractive
-    as_root apt-get update -q >&2 || die "apt-get update failed"
+    log=$(mktemp)
+    # apt's output only if it fails.
+    as_root apt-get update -q >"$log" 2>&1 || { tail -n 20 "$log" >&2; rm -f "$log"; die "apt-get update failed"; }
     # shellcheck disable=SC2086
-    as_root apt-get install -y -q --no-install-recommends $missing >&2 \
-        || die "apt-get install failed for:$missing"
+    as_root apt-get install -y -q --no-install-recommends $missing >"$log" 2>&1 \
+        || { tail -n 30 "$log" >&2; rm -f "$log"; die "apt-get install failed for:$missing"; }
+    rm -f "$log"
+    say "installed:$missing"
     DOCKER=$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || echo docker )
 }
 
