@@ -35,7 +35,7 @@ int64_t shr_call_emit (shr_call_t *call, const shr_event_def_t *event, const cha
     else if (!shr_json_text (json))
         shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
     else
-        seq = shr_outbox_append (call->outbox, event->type, key, call->now_ms,
+        seq = shr_outbox_append (call->outbox, event->type, key, call->actor, call->now_ms,
                                  shr_json_text (json), &call->error);
     shr_json_destroy (&json);
     return seq;

@@ -31,6 +31,8 @@ typedef struct {
     int64_t now_ms;        //  the time the call started, by the service's clock
     const char *op;        //  the op, or what the work is ("tick", "apply dispatch")
     const char *id;        //  the caller's request id, or NULL
+    const char *actor;     //  who acts: the caller's certificate name, or the service
+                           //  itself for timers and applied events; never NULL in a call
     shr_error_t error;     //  filled by shr_call_fail
 } shr_call_t;
 
@@ -58,6 +60,7 @@ typedef struct {
     const shr_shape_t *reply;
     shr_op_fn *handler;
     int flags;                   //  SHR_OP_READ from "x-op": {"read_only": true}
+    const char *const *roles;    //  who may call it, from "x-op": {"roles": [...]}
 } shr_op_def_t;
 
 //  An event type as its schema describes it (generated: event_<type>).

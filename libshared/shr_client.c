@@ -6,6 +6,8 @@
 
 struct _shr_client_t {
     char *endpoint;
+    shr_keys_t *keys;     //  borrowed
+    char *peer;
     zsock_t *dealer;
     int timeout_ms;
     int retries;
@@ -13,14 +15,17 @@ struct _shr_client_t {
     unsigned long next_id;
 };
 
-shr_client_t *shr_client_new (const char *endpoint, char *err, size_t errlen)
+shr_client_t *shr_client_new (const char *endpoint, shr_keys_t *keys, const char *peer, char *err,
+                              size_t errlen)
 {
     shr_client_t *self = (shr_client_t *) zmalloc (sizeof (shr_client_t));
     self->endpoint = strdup (endpoint);
+    self->keys = keys;
+    self->peer = peer ? strdup (peer) : NULL;
     self->timeout_ms = 3000;
     self->retries = 2;
     snprintf (self->id_prefix, sizeof self->id_prefix, "%08x", (unsigned) randof (0x7fffffff));
-    self->dealer = shr_socket_new (SHR_SOCKET_CLIENT, endpoint, 0, err, errlen);
+    self->dealer = shr_socket_new (SHR_SOCKET_CLIENT, endpoint, 0, keys, peer, err, errlen);
     if (!self->dealer)
         shr_client_destroy (&self);
     return self;
@@ -33,6 +38,7 @@ void shr_client_destroy (shr_client_t **self_p)
     shr_client_t *self = *self_p;
     zsock_destroy (&self->dealer);
     free (self->endpoint);
+    free (self->peer);
     free (self);
     *self_p = NULL;
 }
@@ -90,7 +96,8 @@ cJSON *shr_client_call (shr_client_t *self, const char *op, const cJSON *body, c
             //  request of the last attempt cannot block this one.
             char socket_err[256];
             zsock_destroy (&self->dealer);
-            self->dealer = shr_socket_new (SHR_SOCKET_CLIENT, self->endpoint, 0, socket_err,
+            self->dealer = shr_socket_new (SHR_SOCKET_CLIENT, self->endpoint, 0, self->keys,
+                                           self->peer, socket_err,
                                            sizeof socket_err);
             if (!self->dealer)
                 break;

@@ -10,15 +10,19 @@
 #ifndef SHR_CLIENT_H_INCLUDED
 #define SHR_CLIENT_H_INCLUDED
 
+#include "shr_keys.h"
 #include "shr_msg.h"
 
 #include <cjson/cJSON.h>
 
 typedef struct _shr_client_t shr_client_t;
 
-//  Creates a client of the service at endpoint. Connecting is lazy (ZeroMQ), so
-//  this fails only on a malformed endpoint: NULL with a message in err.
-shr_client_t *shr_client_new (const char *endpoint, char *err, size_t errlen);
+//  Creates a client of the service at endpoint: with keys (borrowed, NULL for
+//  plaintext), a CURVE client of the service called peer. Connecting is lazy
+//  (ZeroMQ), so this fails only on a malformed endpoint or a missing key: NULL
+//  with a message in err.
+shr_client_t *shr_client_new (const char *endpoint, shr_keys_t *keys, const char *peer, char *err,
+                              size_t errlen);
 
 //  Nulls *self_p. Safe twice.
 void shr_client_destroy (shr_client_t **self_p);

@@ -25,6 +25,10 @@ struct _shr_config_t {
     int events_hwm;
     int heartbeat_ms;
     bool sync_full;
+    bool curve;
+    char *keys_dir;
+    int client_max_in_flight;
+    int client_rate;
     zhashx_t *endpoints;  //  "dispatch/API" -> endpoint, filled on first ask
 };
 
@@ -203,6 +207,19 @@ shr_config_t *shr_config_new (const char *service, char *err, size_t errlen)
         goto fail;
     }
     self->sync_full = streq (sync, "full");
+    const char *curve = s_env ("SHR_CURVE", "on");
+    if (!streq (curve, "on") && !streq (curve, "off")) {
+        snprintf (err, errlen, "SHR_CURVE=%s: expected on (the default: encrypted, every key "
+                               "known) or off (plaintext, for development only)", curve);
+        goto fail;
+    }
+    self->curve = streq (curve, "on");
+    self->keys_dir = strdup (s_env ("KEYS_DIR", "keys"));
+    if (shr_config_int ("SHR_CLIENT_MAX_IN_FLIGHT", 1000, 0, 1000000, err, errlen,
+                        &self->client_max_in_flight)
+        || shr_config_int ("SHR_CLIENT_RATE", 20000, 0, 100000000, err, errlen,
+                           &self->client_rate))
+        goto fail;
     return self;
 fail:
     shr_config_destroy (&self);
@@ -223,6 +240,7 @@ void shr_config_destroy (shr_config_t **self_p)
     free (self->data_dir);
     free (self->schemas_dir);
     free (self->log_level);
+    free (self->keys_dir);
     free (self);
     *self_p = NULL;
 }
@@ -238,6 +256,10 @@ const char *shr_config_log_level (shr_config_t *self) { return self->log_level; 
 int shr_config_events_hwm (shr_config_t *self) { return self->events_hwm; }
 int shr_config_heartbeat_ms (shr_config_t *self) { return self->heartbeat_ms; }
 bool shr_config_sync_full (shr_config_t *self) { return self->sync_full; }
+bool shr_config_curve (shr_config_t *self) { return self->curve; }
+const char *shr_config_keys_dir (shr_config_t *self) { return self->keys_dir; }
+int shr_config_client_max_in_flight (shr_config_t *self) { return self->client_max_in_flight; }
+int shr_config_client_rate (shr_config_t *self) { return self->client_rate; }
 
 const char *shr_config_known_service (size_t index)
 {

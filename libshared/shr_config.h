@@ -12,6 +12,10 @@
                                         tree the binary sits in)
       LOG_LEVEL                         error, warn, info, debug (default info)
       SHR_SYNC                          full (default: fsync at every commit) or normal
+      SHR_CURVE                         on (default: CURVE on every socket) or off
+      KEYS_DIR                          the certificates (default "keys"; shr_keys.h)
+      SHR_CLIENT_MAX_IN_FLIGHT          requests of one client key waiting at once (1000)
+      SHR_CLIENT_RATE                   requests a second one client key may send (20000)
     and a few tuning knobs, each with a default that suits production:
       EVENTS_HWM                        PUB/SUB high-water mark (default 100000)
       HEARTBEAT_MS                      quiet-stream heartbeat period (default 1000)
@@ -58,6 +62,12 @@ int shr_config_events_hwm (shr_config_t *self);
 int shr_config_heartbeat_ms (shr_config_t *self);
 //  True unless SHR_SYNC=normal: commits are fsynced before they are acknowledged.
 bool shr_config_sync_full (shr_config_t *self);
+//  True unless SHR_CURVE=off: every socket speaks CURVE with the keys of KEYS_DIR.
+bool shr_config_curve (shr_config_t *self);
+const char *shr_config_keys_dir (shr_config_t *self);
+//  Per client key (0: no limit).
+int shr_config_client_max_in_flight (shr_config_t *self);
+int shr_config_client_rate (shr_config_t *self);
 
 //  The name of the index-th service of the port table (services/list.txt), or
 //  NULL past the end. Borrowed.

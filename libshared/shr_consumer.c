@@ -28,6 +28,7 @@ struct _shr_consumer_t {
     char *api_endpoint;
     shr_apply_fn *apply;
     void *arg;
+    char *actor;
     int heartbeat_ms;
     shr_store_t *store;
     shr_work_t *work;
@@ -83,6 +84,7 @@ shr_consumer_t *shr_consumer_new (const shr_consumer_config_t *config, shr_store
     self->api_endpoint = strdup (config->api_endpoint);
     self->apply = config->apply;
     self->arg = config->arg;
+    self->actor = strdup (config->actor ? config->actor : config->source);
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->store = store;
     self->work = shr_work_new (store, outbox);
@@ -94,10 +96,10 @@ shr_consumer_t *shr_consumer_new (const shr_consumer_config_t *config, shr_store
     self->source_seq = checkpoint;
     self->last_heard_us = shr_time_mono_us ();
     self->pending = (s_pending_t *) zmalloc (PENDING_MAX * sizeof (s_pending_t));
-    self->sub = shr_socket_new (SHR_SOCKET_SUBSCRIBER, config->events_endpoint, config->hwm, err,
-                                errlen);
-    self->dealer = self->sub ? shr_socket_new (SHR_SOCKET_CLIENT, config->api_endpoint, 0, err,
-                                               errlen)
+    self->sub = shr_socket_new (SHR_SOCKET_SUBSCRIBER, config->events_endpoint, config->hwm,
+                                config->keys, config->source, err, errlen);
+    self->dealer = self->sub ? shr_socket_new (SHR_SOCKET_CLIENT, config->api_endpoint, 0,
+                                               config->keys, config->source, err, errlen)
                              : NULL;
     if (!self->dealer)
         shr_consumer_destroy (&self);
@@ -116,6 +118,7 @@ void shr_consumer_destroy (shr_consumer_t **self_p)
     zsock_destroy (&self->sub);
     zsock_destroy (&self->dealer);
     free (self->source);
+    free (self->actor);
     free (self->api_endpoint);
     free (self);
     *self_p = NULL;
@@ -221,7 +224,7 @@ static size_t s_apply (shr_consumer_t *self, cJSON **events, size_t count)
         if (s_check (self, events[i], type, seq))
             break;
         shr_call_t call = {.arg = self->arg, .now_ms = self->clock (self->clock_arg),
-                           .op = "apply"};
+                           .op = "apply", .actor = self->actor};
         s_piece_t piece = {self, events[i]};
         if (shr_work_run (self->work, &call, false, s_apply_one, &piece)) {
             s_failed (self, "applying %s seq %lld failed: %s: %s", type ? type : "?",

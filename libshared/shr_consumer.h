@@ -20,6 +20,7 @@
 #define SHR_CONSUMER_H_INCLUDED
 
 #include "shr_call.h"
+#include "shr_keys.h"
 #include "shr_schema.h"
 #include "shr_stats.h"
 #include "shr_time.h"
@@ -45,6 +46,8 @@ typedef struct {
     int hwm;                      //  SUB high-water mark
     int heartbeat_ms;             //  the source's heartbeat period, to judge staleness
     shr_schema_t *schemas;        //  borrowed; events are checked against the contract (may be NULL)
+    shr_keys_t *keys;             //  borrowed; NULL for plaintext sockets
+    const char *actor;            //  who applies (the consuming service), for call->actor
 } shr_consumer_config_t;
 
 //  Creates a consumer over store (migrated), outbox (may be NULL; events that

@@ -5,7 +5,17 @@
 
 #include <czmq.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdlib.h>
+
+//  SIGHUP asks for the keys to be read again; the main loop passes it on.
+static volatile sig_atomic_t s_hangup;
+
+static void s_on_hangup (int signal)
+{
+    (void) signal;
+    s_hangup = 1;
+}
 
 
 static void s_usage (const shr_service_def_t *def, FILE *out)
@@ -61,6 +71,9 @@ int shr_service_main (const shr_service_def_t *def, int argc, char **argv)
     //  czmq's handler sets zsys_interrupted on SIGINT and SIGTERM.
     zsys_init ();
     zsys_catch_interrupts ();
+    struct sigaction hangup = {.sa_handler = s_on_hangup};
+    sigemptyset (&hangup.sa_mask);
+    sigaction (SIGHUP, &hangup, NULL);
 
     char err[1024] = "";
     shr_config_t *config = shr_config_new (def->name, err, sizeof err);
@@ -86,14 +99,25 @@ int shr_service_main (const shr_service_def_t *def, int argc, char **argv)
     malloc_trim (0);  //  give back what loading the schemas and migrating used for a while
     shr_config_t *used = shr_service_config (service);
     char *data = realpath (shr_config_data_dir (used), NULL);
-    shr_log_info ("started %s: api %s, events %s, data %s/%s.db (durability %s), schemas %s",
+    shr_log_info ("started %s: api %s, events %s, data %s/%s.db (durability %s), schemas %s, "
+                  "security %s%s",
                   SHR_VERSION, shr_service_api_endpoint (service),
                   shr_service_events_endpoint (service), data ? data : shr_config_data_dir (used),
                   def->name, shr_config_sync_full (used) ? "full" : "normal",
-                  shr_config_schemas_dir (used));
+                  shr_config_schemas_dir (used),
+                  shr_config_curve (used) ? "curve, keys in " : "off",
+                  shr_config_curve (used) ? shr_config_keys_dir (used) : "");
     free (data);
-    while (!zsys_interrupted)
+    if (!shr_config_curve (used))
+        shr_log_warn ("SHR_CURVE=off: the bus is plaintext and open to anyone who reaches its "
+                      "ports; for development only, never in production");
+    while (!zsys_interrupted) {
         zclock_sleep (100);
+        if (s_hangup) {
+            s_hangup = 0;
+            shr_service_reload (service);
+        }
+    }
     shr_log_info ("stopping on signal");
     shr_service_destroy (&service);
     shr_log_info ("stopped");

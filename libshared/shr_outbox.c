@@ -29,6 +29,9 @@ struct _shr_outbox_t {
     shr_store_t *store;      //  borrowed
     shr_schema_t *schemas;   //  borrowed
     zsock_t *pub;
+    char *bound;             //  the endpoint with its real port, to bind again
+    int hwm;
+    shr_keys_t *keys;        //  borrowed
     int64_t last_seq;        //  last committed
     s_pending_t *pending;    //  appended in the open transaction, in seq order
     size_t pending_count;
@@ -69,15 +72,38 @@ void shr_outbox_destroy (shr_outbox_t **self_p)
     shr_outbox_rewind (self, 0);
     free (self->pending);
     zsock_destroy (&self->pub);
+    free (self->bound);
     zlistx_destroy (&self->types);
     free (self->source);
     free (self);
     *self_p = NULL;
 }
 
-int shr_outbox_bind (shr_outbox_t *self, const char *endpoint, int hwm, char *err, size_t errlen)
+int shr_outbox_bind (shr_outbox_t *self, const char *endpoint, int hwm, shr_keys_t *keys,
+                     char *err, size_t errlen)
 {
-    self->pub = shr_socket_new (SHR_SOCKET_EVENTS, endpoint, hwm, err, errlen);
+    self->hwm = hwm;
+    self->keys = keys;
+    self->pub = shr_socket_new (SHR_SOCKET_EVENTS, endpoint, hwm, keys, NULL, err, errlen);
+    if (!self->pub)
+        return -1;
+    free (self->bound);
+    self->bound = strdup (zsock_endpoint (self->pub));
+    return 0;
+}
+
+int shr_outbox_rebind (shr_outbox_t *self, char *err, size_t errlen)
+{
+    if (!self->pub)
+        return 0;
+    zsock_destroy (&self->pub);
+    //  The old listener closes in ZeroMQ's own thread: try again for a moment.
+    for (int attempt = 0; attempt < 50 && !self->pub; attempt++) {
+        self->pub = shr_socket_new (SHR_SOCKET_EVENTS, self->bound, self->hwm, self->keys, NULL,
+                                    err, errlen);
+        if (!self->pub)
+            zclock_sleep (20);
+    }
     return self->pub ? 0 : -1;
 }
 
@@ -109,8 +135,8 @@ cJSON *shr_outbox_types_json (shr_outbox_t *self)
     return types;
 }
 
-int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key, int64_t ts_ms,
-                           const char *data, shr_error_t *err)
+int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key,
+                           const char *actor, int64_t ts_ms, const char *data, shr_error_t *err)
 {
     if (!zlistx_find (self->types, (void *) type)) {
         shr_log_error ("event %s is not one that %s declared", type, self->source);
@@ -145,6 +171,10 @@ int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key
     shr_json_string (json, ts);
     shr_json_raw (json, ",\"key\":");
     shr_json_string (json, key);
+    if (actor) {
+        shr_json_raw (json, ",\"actor\":");
+        shr_json_string (json, actor);
+    }
     shr_json_raw (json, ",\"data\":");
     shr_json_raw (json, data);
     shr_json_raw (json, "}");

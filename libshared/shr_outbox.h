@@ -14,6 +14,7 @@
 #ifndef SHR_OUTBOX_H_INCLUDED
 #define SHR_OUTBOX_H_INCLUDED
 
+#include "shr_keys.h"
 #include "shr_msg.h"
 #include "shr_schema.h"
 #include "shr_store.h"
@@ -38,8 +39,15 @@ shr_outbox_t *shr_outbox_new (const char *source, shr_store_t *store, shr_schema
 //  Destroys (pending events are dropped: they were never committed). Nulls *self_p.
 void shr_outbox_destroy (shr_outbox_t **self_p);
 
-//  Binds the PUB socket. Returns 0, or -1 with a message in err.
-int shr_outbox_bind (shr_outbox_t *self, const char *endpoint, int hwm, char *err, size_t errlen);
+//  Binds the PUB socket, a CURVE server with keys (borrowed; NULL for
+//  plaintext): only known keys may subscribe. Returns 0, or -1 with err.
+int shr_outbox_bind (shr_outbox_t *self, const char *endpoint, int hwm, shr_keys_t *keys,
+                     char *err, size_t errlen);
+
+//  Closes the PUB socket and binds it again on the same port, so that every
+//  subscriber shakes hands anew (after a key was revoked). Subscribers
+//  reconnect by themselves and replay what they missed. Returns 0, or -1.
+int shr_outbox_rebind (shr_outbox_t *self, char *err, size_t errlen);
 
 //  The bound endpoint with its real port (after binding to port *). Borrowed; NULL before bind.
 const char *shr_outbox_endpoint (shr_outbox_t *self);
@@ -51,13 +59,14 @@ int shr_outbox_declare (shr_outbox_t *self, const char *type, char *err, size_t 
 //  The declared types, in declaration order, for sys.ops. Caller owns the array.
 cJSON *shr_outbox_types_json (shr_outbox_t *self);
 
-//  Appends an event inside the open transaction: checks that its type was
+//  Appends an event inside the open transaction (actor: who caused it, NULL
+//  for none; see the envelope's schema): checks that its type was
 //  declared and that data (JSON text, borrowed) matches the type's schema,
 //  stores the envelope and queues it for publishing. Returns the event's seq,
 //  or -1 with err filled (internal: an undeclared type, data that does not
 //  match, a database error).
-int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key, int64_t ts_ms,
-                           const char *data, shr_error_t *err);
+int64_t shr_outbox_append (shr_outbox_t *self, const char *type, const char *key,
+                           const char *actor, int64_t ts_ms, const char *data, shr_error_t *err);
 
 //  A mark to rewind to if the changes after it are rolled back (a savepoint).
 size_t shr_outbox_mark (shr_outbox_t *self);

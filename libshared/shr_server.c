@@ -27,6 +27,8 @@ typedef struct {
     shr_handler_fn *handler;
     void *arg;
     int flags;
+    const char *const *roles;  //  who may call it (admin always may); NULL: every known key
+    char *roles_text;          //  the same, "a or b", for the refusal
 } s_op_t;
 
 //  One request of a batch, from receipt to reply.
@@ -34,6 +36,9 @@ typedef struct {
     zmsg_t *route;        //  identity frame, and the delimiter if the client sent one
     int64_t received_us;
     shr_request_t req;
+    char *actor;          //  who asks: the certificate's name (or "anonymous" without CURVE)
+    char *client;         //  what its limits are counted by: its public key, or its connection
+    bool counted;         //  in its client's in-flight count
     s_op_t *op;           //  NULL until the op is known
     char *reply;          //  the encoded reply
     bool failed;
@@ -52,6 +57,10 @@ struct _shr_server_t {
     shr_clock_fn *clock;
     void *clock_arg;
     bool check_replies;
+    shr_keys_t *keys;     //  NULL: plaintext, everyone is "anonymous"
+    int max_in_flight;    //  per client, 0 for no limit
+    int rate;             //  requests a second per client, 0 for no limit
+    zhashx_t *clients;    //  client -> s_client_t
     s_slot_t slots[SHR_SERVER_MAX_BATCH];
     zlistx_t *held;       //  s_held_t: replies waiting for their commit to be durable
 };
@@ -63,14 +72,25 @@ typedef struct {
     const char *op;       //  for the stats (an op's name lives as long as the server)
     int64_t received_us;
     bool failed;
+    char *client;
 } s_held_t;
 
 static void s_held_destroy (s_held_t **held_p)
 {
     zmsg_destroy (&(*held_p)->message);
+    free ((*held_p)->client);
     free (*held_p);
     *held_p = NULL;
 }
+
+//  One client's share: requests waiting for their reply, and a token bucket
+//  for its rate (SHR_CLIENT_MAX_IN_FLIGHT, SHR_CLIENT_RATE), so that one
+//  runaway integrator cannot starve the others.
+typedef struct {
+    int in_flight;
+    double tokens;
+    int64_t refilled_us;
+} s_client_t;
 
 static void s_op_destroy (s_op_t **op_p)
 {
@@ -78,6 +98,7 @@ static void s_op_destroy (s_op_t **op_p)
     free (op->name);
     free (op->request_schema);
     free (op->reply_schema);
+    free (op->roles_text);
     free (op);
     *op_p = NULL;
 }
@@ -103,6 +124,8 @@ shr_server_t *shr_server_new (shr_store_t *store, shr_schema_t *schemas, shr_out
     self->work = shr_work_new (store, outbox);
     self->held = zlistx_new ();
     zlistx_set_destructor (self->held, (zlistx_destructor_fn *) s_held_destroy);
+    self->clients = zhashx_new ();
+    zhashx_set_destructor (self->clients, (zhashx_destructor_fn *) zstr_free);
     return self;
 }
 
@@ -114,6 +137,7 @@ void shr_server_destroy (shr_server_t **self_p)
     zsock_destroy (&self->router);
     shr_work_destroy (&self->work);
     zlistx_destroy (&self->held);  //  unsent: their clients retry (with idem, safely)
+    zhashx_destroy (&self->clients);
     zlistx_destroy (&self->op_order);
     zhashx_destroy (&self->ops);
     free (self);
@@ -125,6 +149,17 @@ static int s_register (shr_server_t *self, s_op_t **op_p, char *err, size_t errl
 {
     s_op_t *op = *op_p;
     *op_p = NULL;
+    if (op->roles) {
+        size_t length = 0;
+        for (const char *const *role = op->roles; *role; role++)
+            length += strlen (*role) + 4;
+        op->roles_text = (char *) zmalloc (length + 1);
+        for (const char *const *role = op->roles; *role; role++) {
+            if (role != op->roles)
+                strcat (op->roles_text, " or ");
+            strcat (op->roles_text, *role);
+        }
+    }
     const char *missing = !shr_schema_has (self->schemas, op->request_schema) ? op->request_schema
                           : !shr_schema_has (self->schemas, op->reply_schema) ? op->reply_schema
                                                                               : NULL;
@@ -142,9 +177,10 @@ static int s_register (shr_server_t *self, s_op_t **op_p, char *err, size_t errl
 }
 
 int shr_server_add (shr_server_t *self, const char *name, const char *dir, shr_handler_fn *handler,
-                    void *arg, int flags, char *err, size_t errlen)
+                    void *arg, int flags, const char *const *roles, char *err, size_t errlen)
 {
     s_op_t *op = (s_op_t *) zmalloc (sizeof (s_op_t));
+    op->roles = roles;
     op->name = strdup (name);
     op->request_schema = zsys_sprintf ("%s/%s.request.json", dir, name);
     op->reply_schema = zsys_sprintf ("%s/%s.reply.json", dir, name);
@@ -157,7 +193,13 @@ int shr_server_add (shr_server_t *self, const char *name, const char *dir, shr_h
 int shr_server_add_op (shr_server_t *self, const shr_op_def_t *def, void *arg, char *err,
                        size_t errlen)
 {
+    if (!def->roles || !def->roles[0]) {
+        snprintf (err, errlen, "op %s declares no roles: list who may call it in \"x-op\":"
+                               " {\"roles\": [...]} of %s", def->name, def->request_schema);
+        return -1;
+    }
     s_op_t *op = (s_op_t *) zmalloc (sizeof (s_op_t));
+    op->roles = def->roles;
     op->name = strdup (def->name);
     op->request_schema = strdup (def->request_schema);
     op->reply_schema = strdup (def->reply_schema);
@@ -165,6 +207,13 @@ int shr_server_add_op (shr_server_t *self, const shr_op_def_t *def, void *arg, c
     op->arg = arg;
     op->flags = def->flags;
     return s_register (self, &op, err, errlen);
+}
+
+void shr_server_set_security (shr_server_t *self, shr_keys_t *keys, int max_in_flight, int rate)
+{
+    self->keys = keys;
+    self->max_in_flight = max_in_flight;
+    self->rate = rate;
 }
 
 void shr_server_set_check_replies (shr_server_t *self, bool check)
@@ -180,7 +229,7 @@ void shr_server_set_clock (shr_server_t *self, shr_clock_fn *clock, void *arg)
 
 int shr_server_bind (shr_server_t *self, const char *endpoint, char *err, size_t errlen)
 {
-    self->router = shr_socket_new (SHR_SOCKET_API, endpoint, 0, err, errlen);
+    self->router = shr_socket_new (SHR_SOCKET_API, endpoint, 0, self->keys, NULL, err, errlen);
     if (!self->router)
         return -1;
     //  Receives never wait: the batch ends when nothing more is queued (cheaper
@@ -208,6 +257,9 @@ cJSON *shr_server_ops_json (shr_server_t *self)
         cJSON_AddStringToObject (item, "op", op->name);
         cJSON_AddStringToObject (item, "request", op->request_schema);
         cJSON_AddStringToObject (item, "reply", op->reply_schema);
+        cJSON *roles = cJSON_AddArrayToObject (item, "roles");
+        for (const char *const *role = op->roles; role && *role; role++)
+            cJSON_AddItemToArray (roles, cJSON_CreateString (*role));
         cJSON_AddItemToArray (ops, item);
     }
     return ops;
@@ -241,6 +293,81 @@ static void s_fail (s_slot_t *slot, const shr_error_t *err)
     slot->failed = true;
 }
 
+//  Who sent frame: with CURVE, the trusted name of the key that User-Id names
+//  (a key revoked since its handshake is refused here); without, "anonymous"
+//  on its connection. Returns 0, or -1 with err.
+static int s_identify (shr_server_t *self, s_slot_t *slot, zframe_t *frame, zframe_t *identity,
+                       shr_error_t *err)
+{
+    if (!self->keys) {
+        slot->actor = strdup ("anonymous");
+        slot->client = zframe_strhex (identity);
+        return 0;
+    }
+    const char *key = frame ? zframe_meta (frame, "User-Id") : NULL;
+    const char *name = shr_keys_lookup (self->keys, key, NULL);
+    if (!name)
+        return shr_error_set (err, SHR_UNAUTHENTICATED, "",
+                              "this client's key is no longer trusted by the service");
+    slot->actor = strdup (name);
+    slot->client = strdup (key);
+    return 0;
+}
+
+//  The roles of the slot's caller ("a,b"). Borrowed.
+static const char *s_roles (shr_server_t *self, s_slot_t *slot)
+{
+    const char *roles = NULL;
+    shr_keys_lookup (self->keys, slot->client, &roles);
+    return roles ? roles : "";
+}
+
+//  The client's share of the service: at most max_in_flight requests waiting
+//  and rate a second. Returns 0 and counts the request in, or -1 with err.
+static int s_admit (shr_server_t *self, s_slot_t *slot, shr_error_t *err)
+{
+    s_client_t *client = (s_client_t *) zhashx_lookup (self->clients, slot->client);
+    if (!client) {
+        client = (s_client_t *) zmalloc (sizeof (s_client_t));
+        client->tokens = self->rate;
+        client->refilled_us = slot->received_us;
+        zhashx_insert (self->clients, slot->client, client);
+    }
+    if (self->max_in_flight && client->in_flight >= self->max_in_flight)
+        return shr_error_set (err, SHR_RESOURCE_EXHAUSTED, "",
+                              "%s has %d requests waiting, the most one client may have "
+                              "(SHR_CLIENT_MAX_IN_FLIGHT): wait for their replies",
+                              slot->actor, client->in_flight);
+    if (self->rate) {
+        //  A bucket of one second's worth, refilled at the rate.
+        double elapsed = (double) (slot->received_us - client->refilled_us) / 1e6;
+        client->tokens = client->tokens + elapsed * self->rate;
+        if (client->tokens > self->rate)
+            client->tokens = self->rate;
+        client->refilled_us = slot->received_us;
+        if (client->tokens < 1)
+            return shr_error_set (err, SHR_RESOURCE_EXHAUSTED, "",
+                                  "%s sends more than %d requests a second (SHR_CLIENT_RATE): "
+                                  "slow down and retry", slot->actor, self->rate);
+        client->tokens -= 1;
+    }
+    client->in_flight++;
+    slot->counted = true;
+    return 0;
+}
+
+//  A reply left: the client has one request less waiting.
+static void s_count_out (shr_server_t *self, const char *client_key)
+{
+    s_client_t *client = client_key ? (s_client_t *) zhashx_lookup (self->clients, client_key)
+                                    : NULL;
+    if (client && client->in_flight > 0)
+        client->in_flight--;
+    //  Forget a client with nothing waiting and a full bucket: it costs nothing.
+    if (client && client->in_flight == 0 && client->tokens >= self->rate)
+        zhashx_delete (self->clients, client_key);
+}
+
 //  Receives one message into slot: splits the routing envelope from the request
 //  frame and decodes it. A problem becomes the slot's error reply.
 static void s_receive (shr_server_t *self, zmsg_t *msg, s_slot_t *slot)
@@ -265,8 +392,11 @@ static void s_receive (shr_server_t *self, zmsg_t *msg, s_slot_t *slot)
         return;
     }
     zframe_t *frame = zmsg_first (msg);
+    //  Decoded first, so that even a refusal echoes the request's id.
     if (shr_request_decode (&slot->req, zframe_data (frame), zframe_size (frame), self->schemas,
-                            "envelope/request.json", &err)) {
+                            "envelope/request.json", &err)
+        || s_identify (self, slot, frame, zmsg_first (slot->route), &err)
+        || s_admit (self, slot, &err)) {
         s_fail (slot, &err);
         return;
     }
@@ -274,6 +404,13 @@ static void s_receive (shr_server_t *self, zmsg_t *msg, s_slot_t *slot)
     if (!slot->op) {
         shr_error_set (&err, SHR_UNIMPLEMENTED, "/op", "unknown op '%s'; sys.ops lists the ops",
                        slot->req.op);
+        s_fail (slot, &err);
+        return;
+    }
+    if (self->keys && slot->op->roles && !shr_keys_role_allows (s_roles (self, slot), slot->op->roles)) {
+        shr_error_set (&err, SHR_PERMISSION_DENIED, "/op", "%s needs the role %s; %s has %s",
+                       slot->req.op, slot->op->roles_text, slot->actor,
+                       *s_roles (self, slot) ? s_roles (self, slot) : "no role");
         s_fail (slot, &err);
         return;
     }
@@ -410,7 +547,8 @@ static void s_execute (shr_server_t *self, s_slot_t *slot)
     shr_call_t call = {.arg = op->arg,
                        .now_ms = self->clock (self->clock_arg),
                        .op = op->name,
-                       .id = slot->req.id};
+                       .id = slot->req.id,
+                       .actor = slot->actor};
     s_piece_t piece = {self, slot, NULL, false};
     slot->in_transaction = true;
     int rc = shr_work_run (self->work, &call, op->flags & SHR_OP_READ, s_run_request, &piece);
@@ -439,12 +577,17 @@ static void s_send (shr_server_t *self, s_slot_t *slot, int64_t commit)
     const char *op = slot->op ? slot->op->name : "(invalid)";
     if (slot->in_transaction && commit > shr_store_durable (self->store)) {
         s_held_t *held = (s_held_t *) zmalloc (sizeof (s_held_t));
-        *held = (s_held_t) {commit, reply, op, slot->received_us, slot->failed};
+        *held = (s_held_t) {commit, reply, op, slot->received_us, slot->failed,
+                            slot->counted ? slot->client : NULL};
+        if (slot->counted)
+            slot->client = NULL;  //  the held reply counts it out when it leaves
         zlistx_add_end (self->held, held);
         return;
     }
     zmsg_send (&reply, self->router);
     shr_stats_record (self->stats, op, shr_time_mono_us () - slot->received_us, slot->failed);
+    if (slot->counted)
+        s_count_out (self, slot->client);
 }
 
 void shr_server_release (shr_server_t *self)
@@ -455,6 +598,7 @@ void shr_server_release (shr_server_t *self)
         zmsg_send (&held->message, self->router);
         shr_stats_record (self->stats, held->op, shr_time_mono_us () - held->received_us,
                           held->failed);
+        s_count_out (self, held->client);
         zlistx_delete (self->held, zlistx_cursor (self->held));
     }
     shr_work_publish (self->work);
@@ -499,6 +643,8 @@ int shr_server_handle (shr_server_t *self)
         s_send (self, &self->slots[i], commit);
         shr_request_reset (&self->slots[i].req);
         free (self->slots[i].reply);
+        free (self->slots[i].actor);
+        free (self->slots[i].client);
     }
     shr_work_publish (self->work);
     if (count)

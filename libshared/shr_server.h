@@ -18,6 +18,7 @@
 #define SHR_SERVER_H_INCLUDED
 
 #include "shr_call.h"
+#include "shr_keys.h"
 #include "shr_outbox.h"
 #include "shr_schema.h"
 #include "shr_stats.h"
@@ -43,16 +44,26 @@ shr_server_t *shr_server_new (shr_store_t *store, shr_schema_t *schemas, shr_out
 void shr_server_destroy (shr_server_t **self_p);
 
 //  Registers a described op (generated: <service>_ops[]), its handler called
-//  with call->arg = arg. Its schemas must be loaded. Returns 0, or -1 with a
-//  message in err (missing schema, op already registered).
+//  with call->arg = arg. Its schemas must be loaded and it must declare its
+//  roles. Returns 0, or -1 with a message in err (missing schema or roles, op
+//  already registered).
 int shr_server_add_op (shr_server_t *self, const shr_op_def_t *def, void *arg, char *err,
                        size_t errlen);
 
 //  Registers one of libshared's own ops, served by handler (JSON bodies) with
-//  arg. Its schemas are <dir>/<op>.request.json and <dir>/<op>.reply.json, which
-//  must be loaded. Returns 0, or -1 with a message in err.
+//  arg, to callers with one of roles (NULL: every known key). Its schemas are
+//  <dir>/<op>.request.json and <dir>/<op>.reply.json, which must be loaded.
+//  Returns 0, or -1 with a message in err.
 int shr_server_add (shr_server_t *self, const char *op, const char *dir, shr_handler_fn *handler,
-                    void *arg, int flags, char *err, size_t errlen);
+                    void *arg, int flags, const char *const *roles, char *err, size_t errlen);
+
+//  Who may talk to it: with keys (borrowed; NULL for plaintext) the ROUTER is a
+//  CURVE server, every request's caller is the trusted name of its key (the
+//  actor of what it changes), and an op is served only to callers with one of
+//  its roles (permission_denied otherwise). Per client: at most max_in_flight
+//  requests waiting and rate a second (0 for no limit; resource_exhausted
+//  beyond). Call before bind.
+void shr_server_set_security (shr_server_t *self, shr_keys_t *keys, int max_in_flight, int rate);
 
 //  Checks every reply body against its reply schema before it leaves, turning a
 //  reply that breaks the contract into an internal error (default off: the tests

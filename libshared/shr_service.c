@@ -36,6 +36,7 @@ struct _shr_service_t {
     shr_outbox_t *outbox;
     shr_server_t *server;
     shr_work_t *work;       //  for timers
+    shr_keys_t *keys;       //  NULL when SHR_CURVE=off
     zlistx_t *consumers;    //  shr_consumer_t, owned
     zlistx_t *routers;      //  s_router_t, owned
     zlistx_t *ticks;        //  s_tick_t, owned
@@ -97,7 +98,8 @@ static void s_run_tick (shr_service_t *self, s_tick_t *tick)
         shr_log_error ("tick: cannot begin: %s", shr_store_errmsg (self->store));
         return;
     }
-    shr_call_t call = {.arg = tick->arg, .now_ms = shr_service_now (self), .op = "tick"};
+    shr_call_t call = {.arg = tick->arg, .now_ms = shr_service_now (self), .op = "tick",
+                       .actor = self->def->name};
     char reason[512];
     if (shr_work_run (self->work, &call, false, s_tick_piece, tick)) {
         shr_log_error ("tick: %s: %s", shr_code_name (call.error.code), call.error.message);
@@ -152,12 +154,34 @@ static int s_route (shr_call_t *call, const cJSON *envelope)
 //  ---------------------------------------------------------------------------
 //  The actor
 
+//  Reads the trusted keys again (SIGHUP). A key that is no longer trusted is
+//  refused at its next request; its subscriptions end too, since the PUB
+//  socket is bound again and every subscriber shakes hands anew.
+static void s_reload (shr_service_t *self)
+{
+    char err[512];
+    if (!self->keys) {
+        shr_log_info ("reload: SHR_CURVE=off, no keys to read");
+        return;
+    }
+    int revoked = shr_keys_reload (self->keys, err, sizeof err);
+    if (revoked < 0)
+        shr_log_error ("reload: cannot read the keys: %s", err);
+    else if (revoked > 0 && shr_outbox_rebind (self->outbox, err, sizeof err))
+        shr_log_error ("reload: %d keys revoked, but the events socket could not be bound "
+                       "again: %s", revoked, err);
+    else
+        shr_log_info ("reload: keys read again from %s; %d revoked",
+                      shr_config_keys_dir (self->config), revoked);
+}
+
 static int s_on_pipe (zloop_t *loop, zsock_t *pipe, void *arg)
 {
     (void) loop;
-    (void) arg;
     char *command = zstr_recv (pipe);
     bool term = !command || streq (command, "$TERM");
+    if (command && streq (command, "RELOAD"))
+        s_reload ((shr_service_t *) arg);
     zstr_free (&command);
     return term ? -1 : 0;
 }
@@ -352,8 +376,18 @@ shr_service_t *shr_service_new (const shr_service_def_t *def, shr_config_t **con
     if (!(self->outbox = shr_outbox_new (def->name, self->store, self->schemas, err, errlen))
         || s_declare_events (self, err, errlen))
         goto fail;
+    if (shr_config_curve (self->config)) {
+        char *secret = shr_keys_service_secret (shr_config_keys_dir (self->config), def->name);
+        self->keys = shr_keys_new (shr_config_keys_dir (self->config), secret, err, errlen);
+        zstr_free (&secret);
+        if (!self->keys)
+            goto fail;
+    }
     self->work = shr_work_new (self->store, self->outbox);
     self->server = shr_server_new (self->store, self->schemas, self->outbox, self->stats);
+    shr_server_set_security (self->server, self->keys,
+                             shr_config_client_max_in_flight (self->config),
+                             shr_config_client_rate (self->config));
     shr_server_set_clock (self->server, s_clock, self);
     const char *check = getenv ("SHR_CHECK_REPLIES");
     shr_server_set_check_replies (self->server, check && streq (check, "1"));
@@ -384,6 +418,7 @@ void shr_service_destroy (shr_service_t **self_p)
     if (self->state_destructor)
         self->state_destructor (&self->state);
     shr_stats_destroy (&self->stats);
+    shr_keys_destroy (&self->keys);
     shr_store_destroy (&self->store);
     shr_schema_destroy (&self->schemas);
     shr_config_destroy (&self->config);
@@ -400,7 +435,8 @@ int shr_service_start (shr_service_t *self, char *err, size_t errlen)
     if (rc == 0) {
         var = shr_config_bind_events_var (self->config);
         rc = shr_outbox_bind (self->outbox, shr_config_bind_events (self->config),
-                              shr_config_events_hwm (self->config), reason, sizeof reason);
+                              shr_config_events_hwm (self->config), self->keys, reason,
+                              sizeof reason);
     }
     if (rc) {
         snprintf (err, errlen, "%s: %s", var, reason);
@@ -456,7 +492,9 @@ int shr_service_consume_raw (shr_service_t *self, const char *source, shr_apply_
                                     .arg = arg,
                                     .hwm = shr_config_events_hwm (self->config),
                                     .heartbeat_ms = shr_config_heartbeat_ms (self->config),
-                                    .schemas = self->schemas};
+                                    .schemas = self->schemas,
+                                    .keys = self->keys,
+                                    .actor = self->def->name};
     shr_consumer_t *consumer = shr_consumer_new (&config, self->store, self->outbox, self->stats,
                                                  s_clock, self, err, errlen);
     if (!consumer)
@@ -499,3 +537,10 @@ shr_schema_t *shr_service_schemas (shr_service_t *self) { return self->schemas; 
 shr_stats_t *shr_service_stats (shr_service_t *self) { return self->stats; }
 shr_outbox_t *shr_service_outbox (shr_service_t *self) { return self->outbox; }
 shr_server_t *shr_service_server (shr_service_t *self) { return self->server; }
+shr_keys_t *shr_service_keys (shr_service_t *self) { return self->keys; }
+
+void shr_service_reload (shr_service_t *self)
+{
+    if (self->actor)
+        zstr_send (self->actor, "RELOAD");
+}

@@ -92,6 +92,10 @@ shr_schema_t *shr_service_schemas (shr_service_t *self);
 shr_stats_t *shr_service_stats (shr_service_t *self);
 shr_outbox_t *shr_service_outbox (shr_service_t *self);
 shr_server_t *shr_service_server (shr_service_t *self);
+shr_keys_t *shr_service_keys (shr_service_t *self);  //  NULL when SHR_CURVE=off
+
+//  Reads the trusted keys again, in the service's thread (what SIGHUP does).
+void shr_service_reload (shr_service_t *self);
 
 //  The service's clock (wall clock, plus what test.clock.advance added).
 int64_t shr_service_now (shr_service_t *self);

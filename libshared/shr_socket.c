@@ -1,8 +1,8 @@
 /*  shr_socket - every ZeroMQ socket is made here. See shr_socket.h. */
 #include "shr_socket.h"
 
-zsock_t *shr_socket_new (shr_socket_role_t role, const char *endpoint, int hwm, char *err,
-                         size_t errlen)
+zsock_t *shr_socket_new (shr_socket_role_t role, const char *endpoint, int hwm, shr_keys_t *keys,
+                         const char *peer, char *err, size_t errlen)
 {
     static const int types[] = {ZMQ_ROUTER, ZMQ_PUB, ZMQ_DEALER, ZMQ_SUB};
     bool binds = role == SHR_SOCKET_API || role == SHR_SOCKET_EVENTS;
@@ -26,6 +26,12 @@ zsock_t *shr_socket_new (shr_socket_role_t role, const char *endpoint, int hwm, 
     if (role == SHR_SOCKET_API)
         //  An unroutable reply (the client went away) is dropped, never blocks.
         zsock_set_router_mandatory (sock, 0);
+    if (keys && binds)
+        shr_keys_serve (keys, sock);
+    else if (keys && shr_keys_connect (keys, sock, peer ? peer : "?", err, errlen)) {
+        zsock_destroy (&sock);
+        return NULL;
+    }
     int rc = binds ? zsock_bind (sock, "%s", endpoint) : zsock_connect (sock, "%s", endpoint);
     if (rc == -1) {
         snprintf (err, errlen, "cannot %s %s: %s", binds ? "bind" : "connect to", endpoint,

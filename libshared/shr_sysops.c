@@ -39,6 +39,7 @@ static int s_sys_health (shr_call_t *call, const cJSON *body, cJSON **reply_p)
     cJSON_AddItemToObject (reply, "consumers", consumers);
     cJSON_AddStringToObject (reply, "durability",
                              shr_config_sync_full (shr_service_config (self)) ? "full" : "normal");
+    cJSON_AddStringToObject (reply, "security", shr_service_keys (self) ? "curve" : "off");
     cJSON_AddNumberToObject (reply, "uptime_s", (double) shr_service_uptime_s (self));
     *reply_p = reply;
     return 0;
@@ -124,26 +125,31 @@ static int s_expire_idempotency (shr_call_t *call)
 
 int shr_sysops_register (shr_service_t *self, char *err, size_t errlen)
 {
+    //  sys.ping and sys.health are for every known key (NULL); the rest say who.
+    static const char *const watchers[] = {"reader", "manager", "integrator", "service", NULL};
+    static const char *const followers[] = {"service", "integrator", "reader", NULL};
+    static const char *const testers[] = {"tester", NULL};
     static const struct {
         const char *op;
         shr_handler_fn *handler;
         int flags;
+        const char *const *roles;
     } ops[] = {
-        {"sys.ping", s_sys_ping, SHR_OP_READ},
-        {"sys.health", s_sys_health, SHR_OP_READ},
-        {"sys.stats", s_sys_stats, SHR_OP_READ},
-        {"sys.ops", s_sys_ops, SHR_OP_READ},
-        {"events.replay", s_events_replay, SHR_OP_READ | SHR_OP_RAW_REPLY},
+        {"sys.ping", s_sys_ping, SHR_OP_READ, NULL},
+        {"sys.health", s_sys_health, SHR_OP_READ, NULL},
+        {"sys.stats", s_sys_stats, SHR_OP_READ, watchers},
+        {"sys.ops", s_sys_ops, SHR_OP_READ, watchers},
+        {"events.replay", s_events_replay, SHR_OP_READ | SHR_OP_RAW_REPLY, followers},
     };
     shr_server_t *server = shr_service_server (self);
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (shr_server_add (server, ops[i].op, "sys", ops[i].handler, self, ops[i].flags, err,
-                            errlen))
+        if (shr_server_add (server, ops[i].op, "sys", ops[i].handler, self, ops[i].flags,
+                            ops[i].roles, err, errlen))
             return -1;
     const char *test_clock = getenv ("SHR_TEST_CLOCK");
     if (test_clock && streq (test_clock, "1")) {
         if (shr_server_add (server, "test.clock.advance", "sys", s_test_clock_advance, self,
-                            SHR_OP_READ, err, errlen))
+                            SHR_OP_READ, testers, err, errlen))
             return -1;
         shr_log_warn ("SHR_TEST_CLOCK=1: test.clock.advance is served; never in production");
     }

@@ -435,7 +435,11 @@ def main():
             if request is None or reply is None:
                 fail("%s: requests and replies must be objects" % op)
             read_only = bool(doc.get("x-op", {}).get("read_only"))
-            ops.setdefault(group, []).append((op, request, reply, read_only))
+            roles = doc.get("x-op", {}).get("roles")
+            if not roles or not all(isinstance(r, str) and r for r in roles):
+                fail('%s: says no roles: who may call %s goes in "x-op": {"roles": [...]}'
+                     % (rel, op))
+            ops.setdefault(group, []).append((op, request, reply, (read_only, roles)))
         elif base.endswith(".reply.json"):
             continue
         else:
@@ -504,15 +508,18 @@ def main():
                     ident(source), ", ".join(members)))
         write("%s_shapes.c" % group, "\n".join(c) + "\n")
     for group, group_ops in sorted(ops.items()):
-        rows = []
-        for op, request, reply, read_only in group_ops:
+        rows, role_lists = [], []
+        for op, request, reply, (read_only, roles) in group_ops:
+            name = ident(op.replace(".", "_"))
+            role_lists.append("static const char *const s_%s_roles[] = {%s, NULL};" % (
+                name, ", ".join(json.dumps(r) for r in roles)))
             rows.append('    {"%s", "%s/%s.request.json", "%s/%s.reply.json", &%s_shape, &%s_shape,'
-                        ' (shr_op_fn *) %s, %s},' % (
+                        ' (shr_op_fn *) %s, %s, s_%s_roles},' % (
                             op, group, op, group, op, gen.resolved(request).cname,
-                            gen.resolved(reply).cname, ident(op.replace(".", "_")),
-                            "SHR_OP_READ" if read_only else "0"))
-        text = banner + '#include "%s_shapes.h"\n\nconst shr_op_def_t %s_ops[] = {\n%s\n    {NULL}};\n' % (
-            group, group, "\n".join(rows))
+                            gen.resolved(reply).cname, name,
+                            "SHR_OP_READ" if read_only else "0", name))
+        text = banner + '#include "%s_shapes.h"\n\n%s\n\nconst shr_op_def_t %s_ops[] = {\n%s\n    {NULL}};\n' % (
+            group, "\n".join(role_lists), group, "\n".join(rows))
         write("%s_ops.c" % group, text)
 
 

@@ -3,6 +3,7 @@
     shrctl call <service|endpoint> <op> [body-json]   one request; prints the reply body
     shrctl tail <service|endpoint> [topic-prefix]     prints events as they come, one per line
     shrctl health                                     sys.health of every service, one line each
+    shrctl keys init|new NAME --roles a,b|list|revoke NAME   the CURVE keys (shr_keys.h)
 
     A service name is looked up like the services do it (<SERVICE>_API and
     <SERVICE>_EVENTS, or the port table); an endpoint (tcp://...) is used as is.
@@ -21,7 +22,8 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_DEADLINE = 3 };
 
 //  Which commands an option belongs to (a bit per command).
-enum { FOR_CALL = 1, FOR_TAIL = 2, FOR_HEALTH = 4, FOR_ALL = 7 };
+enum { FOR_CALL = 1, FOR_TAIL = 2, FOR_HEALTH = 4, FOR_KEYS = 8, FOR_ALL = 15 };
+#define FOR_TALK (FOR_CALL | FOR_TAIL | FOR_HEALTH)  //  the commands that talk to services
 
 //  A source that sends nothing for this many heartbeat periods is not there:
 //  a live one sends a heartbeat about once a period while it is quiet.
@@ -36,7 +38,7 @@ typedef struct {
 } s_option_t;
 
 static const s_option_t s_options[] = {
-    {"timeout", 't', "MS", FOR_ALL, "wait this long for each reply (default 3000)"},
+    {"timeout", 't', "MS", FOR_TALK, "wait this long for each reply (default 3000)"},
     {"retries", 'r', "N", FOR_CALL | FOR_TAIL, "retries after a timeout (default 2)"},
     {"idem", 'i', "KEY", FOR_CALL, "idempotency key, the same on every retry"},
     {"quiet", 'q', NULL, FOR_CALL, "print nothing on success: the exit code tells"},
@@ -45,6 +47,12 @@ static const s_option_t s_options[] = {
     {"from-seq", 's', "SEQ", FOR_TAIL, "the stored events from SEQ first, then live ones"},
     {"api", 'a', "ENDPOINT", FOR_TAIL, "the API for events.replay (with an endpoint)"},
     {"exit-if-silent", 'x', NULL, FOR_TAIL, "exit 3 instead of waiting when nothing comes"},
+    {"key", 'k', "FILE", FOR_TALK, "our secret certificate (default $SHR_KEY, else "
+                                    "$KEYS_DIR/clients/admin.key_secret)"},
+    {"service", 'S', "NAME", FOR_CALL | FOR_TAIL, "the service at an endpoint, for its key "
+                                                  "(default: found by port)"},
+    {"roles", 'R', "A,B", FOR_KEYS, "keys new: the roles of the new key"},
+    {"dir", 'd', "DIR", FOR_KEYS, "the keys' folder (default $KEYS_DIR, else keys)"},
     {"help", 'h', NULL, FOR_ALL, "this text (after a command: that command's)"},
 };
 #define OPTION_COUNT (sizeof s_options / sizeof s_options[0])
@@ -85,6 +93,21 @@ static const s_command_t s_commands[] = {
      "name, status (ok, degraded, failing, or down when it does not answer), and\n"
      "why it is down.\n\n"
      "Exit codes: 0 every service is ok; 1 one is not; 2 usage.\n"},
+    {"keys", FOR_KEYS, "init [SERVICE...] | new NAME --roles A,B | list | revoke NAME", 1, 64,
+     "Makes and lists the CURVE keys of KEYS_DIR (--dir), which every service and\n"
+     "tool reads: a key pair per service, and the trusted public certificates of\n"
+     "every client, each with a name and roles.\n"
+     "  init [SERVICE...]  a key pair for each service of the platform (or those\n"
+     "                     named) and a client 'admin' with role admin, where missing\n"
+     "  new NAME           a client key pair with --roles: clients/NAME.key_secret\n"
+     "                     (mode 0600, give it to the client) and trusted/NAME.key\n"
+     "  list               the trusted keys: name, roles, public key\n"
+     "  revoke NAME        removes NAME from trusted/; services refuse it after\n"
+     "                     their next SIGHUP (or restart)\n"
+     "Roles: reader, dispatcher, technician, agent, supervisor, procurement_officer,\n"
+     "warehouse, manager, integrator, admin (may call everything), service (peers).\n"
+     "sys.ops lists which roles each op needs.\n\n"
+     "Exit codes: 0 done; 1 it could not be done (the reason is said); 2 usage.\n"},
 };
 #define COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
 
@@ -185,6 +208,8 @@ typedef struct {
     const char *idem;
     long long timeout_ms, retries, count, from_seq;
     const char *api;
+    const char *key, *service, *roles, *dir;
+    shr_keys_t *keys;         //  NULL with SHR_CURVE=off
     bool quiet, heartbeats, exit_if_silent, help;
     bool given[OPTION_COUNT]; //  to refuse an option on a command that ignores it
 } s_settings_t;
@@ -266,6 +291,18 @@ static int s_parse (int argc, char **argv, s_settings_t *settings)
         case 'a':
             settings->api = optarg;
             break;
+        case 'k':
+            settings->key = optarg;
+            break;
+        case 'S':
+            settings->service = optarg;
+            break;
+        case 'R':
+            settings->roles = optarg;
+            break;
+        case 'd':
+            settings->dir = optarg;
+            break;
         case 'b':
             settings->heartbeats = true;
             break;
@@ -305,7 +342,46 @@ static const char *s_lookup (shr_config_t *config, const char *target, bool even
     return endpoint;
 }
 
-static int s_call (const char *endpoint, const char *op, const char *body_text,
+//  Which service a target is, for its public key: --service, the name given,
+//  the service whose <SERVICE>_API or _EVENTS in the environment is that
+//  endpoint, or the one of the port table on its port. NULL if none.
+static const char *s_peer (shr_config_t *config, const char *target, const char *service)
+{
+    static char found[128];
+    if (service)
+        return service;
+    if (!strstr (target, "://"))
+        return target;
+    extern char **environ;
+    for (char **var = environ; *var; var++) {
+        const char *equals = strchr (*var, '=');
+        if (!equals || !streq (equals + 1, target))
+            continue;
+        size_t length = (size_t) (equals - *var);
+        size_t suffix = length > 4 && strncmp (equals - 4, "_API", 4) == 0      ? 4
+                        : length > 7 && strncmp (equals - 7, "_EVENTS", 7) == 0 ? 7
+                                                                                 : 0;
+        if (!suffix || strncmp (*var, "BIND_", 5) == 0 || length - suffix >= sizeof found)
+            continue;
+        for (size_t i = 0; i < length - suffix; i++)
+            found[i] = (*var)[i] == '_' ? '-' : (char) tolower ((unsigned char) (*var)[i]);
+        found[length - suffix] = 0;
+        return found;
+    }
+    const char *port = strrchr (target, ':');
+    char err[256];
+    const char *name;
+    for (size_t i = 0; port && (name = shr_config_known_service (i)); i++) {
+        const char *api = shr_config_api_of (config, name, err, sizeof err);
+        const char *events = shr_config_events_of (config, name, err, sizeof err);
+        if ((api && streq (strrchr (api, ':'), port))
+            || (events && streq (strrchr (events, ':'), port)))
+            return name;
+    }
+    return NULL;
+}
+
+static int s_call (const char *endpoint, const char *peer, const char *op, const char *body_text,
                    const s_settings_t *settings)
 {
     //  cJSON would end a string at U+0000 and send it cut ("T-1\u0000x" as T-1),
@@ -322,7 +398,8 @@ static int s_call (const char *endpoint, const char *op, const char *body_text,
         return EXIT_USAGE;
     }
     char err_text[256];
-    shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
+    shr_client_t *client = shr_client_new (endpoint, settings->keys, peer, err_text,
+                                           sizeof err_text);
     if (!client) {
         fprintf (stderr, "shrctl: %s\n", err_text);
         cJSON_Delete (body);
@@ -510,14 +587,14 @@ static void s_duration (char *out, size_t size, int64_t ms)
         snprintf (out, size, "%lld ms", (long long)ms);
 }
 
-static int s_tail (shr_config_t *config, const char *endpoint, const char *api, const char *prefix,
-                   const s_settings_t *settings)
+static int s_tail (shr_config_t *config, const char *endpoint, const char *peer, const char *api,
+                   const char *prefix, const s_settings_t *settings)
 {
     char err[256];
     //  Every topic, whatever the prefix: heartbeats tell that the source is
     //  there, and every seq is needed to see a gap. The prefix filters here.
     zsock_t *sub = shr_socket_new (SHR_SOCKET_SUBSCRIBER, endpoint, shr_config_events_hwm (config),
-                                   err, sizeof err);
+                                   settings->keys, peer, err, sizeof err);
     if (!sub) {
         fprintf (stderr, "shrctl: %s\n", err);
         return EXIT_USAGE;
@@ -529,7 +606,7 @@ static int s_tail (shr_config_t *config, const char *endpoint, const char *api, 
                      .count = settings->count,
                      .next_seq = settings->from_seq};
     if (api) {
-        self.replayer = shr_client_new (api, err, sizeof err);
+        self.replayer = shr_client_new (api, settings->keys, peer, err, sizeof err);
         if (!self.replayer) {
             fprintf (stderr, "shrctl: %s\n", err);
             zsock_destroy (&sub);
@@ -584,15 +661,17 @@ static int s_tail (shr_config_t *config, const char *endpoint, const char *api, 
     return code;
 }
 
-static int s_health (shr_config_t *config, int timeout_ms)
+static int s_health (shr_config_t *config, const s_settings_t *settings)
 {
+    int timeout_ms = (int) settings->timeout_ms;
     int worst = EXIT_OK;
     const char *service;
     for (size_t i = 0; (service = shr_config_known_service (i)); i++) {
         char err_text[sizeof ((shr_error_t *)0)->message];
         const char *endpoint = s_lookup (config, service, false, err_text, sizeof err_text);
         shr_client_t *client =
-            endpoint ? shr_client_new (endpoint, err_text, sizeof err_text) : NULL;
+            endpoint ? shr_client_new (endpoint, settings->keys, service, err_text, sizeof err_text)
+                     : NULL;
         cJSON *reply = NULL;
         if (client) {
             shr_client_set_timeout (client, timeout_ms, 0);
@@ -610,6 +689,78 @@ static int s_health (shr_config_t *config, int timeout_ms)
     return worst;
 }
 
+static void s_unknown_peer (const char *target)
+{
+    fprintf (stderr, "shrctl: which service is at %s? say --service NAME (its public key is "
+                     "NAME.key in the keys' folder)\n", target);
+}
+
+static void s_print_key (const char *name, const char *roles, const char *key, void *arg)
+{
+    (void) arg;
+    printf ("%-24s %-40s %s\n", name, *roles ? roles : "-", key);
+}
+
+//  shrctl keys <init|new|list|revoke>.
+static int s_keys (int args, char **arg, const s_settings_t *settings)
+{
+    const char *dir = settings->dir ? settings->dir : getenv ("KEYS_DIR");
+    dir = dir && *dir ? dir : "keys";
+    char err[512];
+    const char *verb = arg[0];
+    if (streq (verb, "init")) {
+        const char *services[64];
+        int count = 0;
+        for (int i = 1; i < args && count < 63; i++)
+            services[count++] = arg[i];
+        for (size_t i = 0; args == 1 && shr_config_known_service (i) && count < 63; i++)
+            services[count++] = shr_config_known_service (i);
+        services[count] = NULL;
+        int made = shr_keys_init (dir, services, err, sizeof err);
+        if (made < 0) {
+            fprintf (stderr, "shrctl: %s\n", err);
+            return EXIT_FAILED;
+        }
+        printf ("%d key pairs made in %s (the others were there)\n", made, dir);
+        return EXIT_OK;
+    }
+    if (streq (verb, "new") && args == 2) {
+        if (!settings->roles) {
+            fprintf (stderr, "shrctl: keys new %s needs --roles A,B (see shrctl keys --help)\n",
+                     arg[1]);
+            return EXIT_USAGE;
+        }
+        if (shr_keys_add (dir, arg[1], settings->roles, err, sizeof err)) {
+            fprintf (stderr, "shrctl: %s\n", err);
+            return EXIT_FAILED;
+        }
+        printf ("made %s (roles %s): give %s/clients/%s.key_secret to the client, then delete "
+                "it here; services that read %s/trusted trust it at once\n",
+                arg[1], settings->roles, dir, arg[1], dir);
+        return EXIT_OK;
+    }
+    if (streq (verb, "list") && args == 1) {
+        printf ("%-24s %-40s %s\n", "name", "roles", "public key");
+        if (shr_keys_list (dir, s_print_key, NULL, err, sizeof err) < 0) {
+            fprintf (stderr, "shrctl: %s\n", err);
+            return EXIT_FAILED;
+        }
+        return EXIT_OK;
+    }
+    if (streq (verb, "revoke") && args == 2) {
+        if (shr_keys_revoke (dir, arg[1], err, sizeof err)) {
+            fprintf (stderr, "shrctl: %s\n", err);
+            return EXIT_FAILED;
+        }
+        printf ("revoked %s: send the services SIGHUP (or restart them) to refuse it now\n",
+                arg[1]);
+        return EXIT_OK;
+    }
+    fprintf (stderr, "shrctl: keys takes init [SERVICE...], new NAME, list or revoke NAME, "
+                     "not '%s'%s; see shrctl keys --help\n", verb, args > 2 ? " ..." : "");
+    return EXIT_USAGE;
+}
+
 int main (int argc, char **argv)
 {
     s_settings_t settings = {.timeout_ms = 3000, .retries = 2};
@@ -620,12 +771,13 @@ int main (int argc, char **argv)
             s_usage (stdout);
             return EXIT_OK;
         }
-        fprintf (stderr, "shrctl: no command given: call, tail or health; see --help\n");
+        fprintf (stderr, "shrctl: no command given: call, tail, health or keys; see --help\n");
         return EXIT_USAGE;
     }
     const s_command_t *command = s_command_of (name);
     if (!command) {
-        fprintf (stderr, "shrctl: unknown command '%s': call, tail or health; see --help\n", name);
+        fprintf (stderr, "shrctl: unknown command '%s': call, tail, health or keys; see --help\n",
+                 name);
         return EXIT_USAGE;
     }
     if (settings.help) {
@@ -665,14 +817,38 @@ int main (int argc, char **argv)
         return EXIT_USAGE;
     }
     int code = EXIT_USAGE;
+    if (command->bit == FOR_KEYS) {
+        code = s_keys (args, arg, &settings);
+        shr_config_destroy (&config);
+        return code;
+    }
+    //  Our key, unless the bus is plaintext (SHR_CURVE=off).
+    if (shr_config_curve (config)) {
+        const char *dir = shr_config_keys_dir (config);
+        char *fallback = zsys_sprintf ("%s/clients/admin.key_secret", dir);
+        const char *key = settings.key ? settings.key : getenv ("SHR_KEY");
+        settings.keys = shr_keys_new (dir, key && *key ? key : fallback, err, sizeof err);
+        zstr_free (&fallback);
+        if (!settings.keys) {
+            fprintf (stderr, "shrctl: %s (or SHR_CURVE=off for a plaintext bus)\n", err);
+            shr_config_destroy (&config);
+            return EXIT_USAGE;
+        }
+    }
+    //  Which service a target is, for its public key; the other checks first.
+    const char *peer = command->bit != FOR_HEALTH ? s_peer (config, arg[0], settings.service)
+                                                  : NULL;
+    bool peer_known = !settings.keys || peer;
     if (command->bit == FOR_HEALTH)
-        code = s_health (config, (int)settings.timeout_ms);
+        code = s_health (config, &settings);
     else if (command->bit == FOR_CALL) {
         const char *endpoint = s_lookup (config, arg[0], false, err, sizeof err);
-        if (endpoint)
-            code = s_call (endpoint, arg[1], args == 3 ? arg[2] : NULL, &settings);
-        else
+        if (!endpoint)
             fprintf (stderr, "shrctl: %s\n", err);
+        else if (!peer_known)
+            s_unknown_peer (arg[0]);
+        else
+            code = s_call (endpoint, peer, arg[1], args == 3 ? arg[2] : NULL, &settings);
     } else {
         const char *endpoint = s_lookup (config, arg[0], true, err, sizeof err);
         //  A service name gives its API too; an endpoint needs --api for replay.
@@ -685,9 +861,12 @@ int main (int argc, char **argv)
         else if (settings.from_seq && !api)
             fprintf (stderr, "shrctl: tail --from-seq needs the service's API for events.replay: "
                              "name the service or give --api\n");
+        else if (!peer_known)
+            s_unknown_peer (arg[0]);
         else
-            code = s_tail (config, endpoint, api, args == 2 ? arg[1] : NULL, &settings);
+            code = s_tail (config, endpoint, peer, api, args == 2 ? arg[1] : NULL, &settings);
     }
+    shr_keys_destroy (&settings.keys);
     shr_config_destroy (&config);
     return code;
 }

@@ -122,4 +122,8 @@ const char *const dispatch_migrations[] = {
     "DROP INDEX workorder_overdue_pending;"
     "CREATE INDEX workorder_overdue_pending ON workorder (due_at_ms)"
     " WHERE overdue_emitted = 0 AND open = 1;",
+
+    //  3: who took each step: the name on the caller's certificate (or the
+    //  service itself, for its own clock). NULL for steps taken before.
+    "ALTER TABLE workorder_step ADD COLUMN actor TEXT;",
     NULL};

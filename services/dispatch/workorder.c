@@ -82,13 +82,13 @@ int workorder_record_step (shr_call_t *call, int64_t seq, const char *step, cons
 {
     return shr_call_exec (call,
                           "INSERT INTO workorder_step (workorder_seq, step, at_ms, status,"
-                          " technician_id, note) VALUES (:seq, :step, :now, :status, :technician,"
-                          " :note)",
+                          " technician_id, note, actor) VALUES (:seq, :step, :now, :status,"
+                          " :technician, :note, :actor)",
                           NULL, NULL, SHR_INT (":seq", seq), SHR_TEXT (":step", step),
                           SHR_TEXT (":status", status),
                           SHR_TEXT (":technician",
                                     technician_id && *technician_id ? technician_id : NULL),
-                          SHR_TEXT (":note", note), SHR_END);
+                          SHR_TEXT (":note", note), SHR_TEXT (":actor", call->actor), SHR_END);
 }
 
 int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
@@ -120,7 +120,7 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
                           NULL, NULL, &dispatch_diagnosis_shape, &out->diagnoses, 0, NULL,
                           SHR_INT (":seq", seq), SHR_END)
            || shr_call_list (call,
-                             "SELECT step, at_ms AS at, status, technician_id, note FROM"
+                             "SELECT step, at_ms AS at, status, technician_id, note, actor FROM"
                              " workorder_step WHERE workorder_seq = :seq ORDER BY n",
                              NULL, NULL, &dispatch_step_shape, &out->steps, 0, NULL,
                              SHR_INT (":seq", seq), SHR_END);

@@ -25,11 +25,12 @@ typedef struct {
 } s_service_t;
 
 //  Starts a fixture process called name with SHR_SYNC=sync, optionally
-//  following a source.
-static s_service_t s_fixture (const char *name, const s_service_t *follow, const char *sync)
+//  following a source; plaintext, or with curve its keys in the scratch folder.
+static s_service_t s_fixture_started (const char *name, const s_service_t *follow,
+                                      const char *sync, bool curve)
 {
     s_service_t service = {0, bench_endpoint (), bench_endpoint ()};
-    char *env[12] = {0};
+    char *env[14] = {0};
     int n = 0;
     env[n++] = zsys_sprintf ("FIXTURE_NAME=%s", name);
     env[n++] = zsys_sprintf ("BIND_API=%s", service.api);
@@ -43,6 +44,18 @@ static s_service_t s_fixture (const char *name, const s_service_t *follow, const
         env[n++] = zsys_sprintf ("FIXTURE_FOLLOW=producer");
         env[n++] = zsys_sprintf ("PRODUCER_API=%s", follow->api);
         env[n++] = zsys_sprintf ("PRODUCER_EVENTS=%s", follow->events);
+    }
+    if (curve) {
+        char keys[600], err[256];
+        snprintf (keys, sizeof keys, "%s/keys", s_work);
+        const char *services[] = {name, NULL};
+        if (shr_keys_init (keys, services, err, sizeof err) < 0) {
+            fprintf (stderr, "bench: %s\n", err);
+            exit (1);
+        }
+        bench_secure (service.api, keys, name);
+        env[n++] = zsys_sprintf ("SHR_CURVE=on");
+        env[n++] = zsys_sprintf ("KEYS_DIR=%s", keys);
     }
     char *path = zsys_sprintf ("%s/fixture", s_bin_dir);
     char *argv[] = {path, NULL};
@@ -61,6 +74,11 @@ static s_service_t s_fixture (const char *name, const s_service_t *follow, const
     }
     cJSON_Delete (health);
     return service;
+}
+
+static s_service_t s_fixture (const char *name, const s_service_t *follow, const char *sync)
+{
+    return s_fixture_started (name, follow, sync, false);
 }
 
 static void s_fixture_stop (s_service_t *service)
@@ -205,6 +223,9 @@ int main (int argc, char **argv)
     bench_server_t raw_normal = bench_raw_start ("durable-normal");
     s_service_t full = s_fixture ("full", NULL, "full");
     s_service_t normal = s_fixture ("normal", NULL, "normal");
+    //  A pair alike but for CURVE, both empty until their comparison.
+    s_service_t curve = s_fixture_started ("curve", NULL, "full", true);
+    s_service_t plain = s_fixture ("plain", NULL, "full");
     zclock_sleep (1500);
     long idle_rss_kb = bench_rss_kb (full.pid); //  started, pinged, idle since
 
@@ -233,6 +254,19 @@ int main (int argc, char **argv)
     }
     bench_server_stop (&raw_full);
     bench_server_stop (&raw_normal);
+    //  The cost of CURVE: the same durable command, encrypted and authenticated
+    //  against plaintext, both under full; and what a new client waits for its
+    //  first answer, handshake included.
+    fprintf (stderr, "bench: CURVE against plaintext...\n");
+    bench_side_t curve_side = {
+        .name = "libshared full, CURVE", .endpoint = curve.api, .unit = s_create_unit};
+    bench_side_t plain_side = {
+        .name = "libshared full, plaintext", .endpoint = plain.api, .unit = s_create_unit};
+    bench_compare_t curve_cmp = bench_compare (&plain_side, &curve_side, 16, rounds, seconds);
+    double first_reply_curve_us = bench_first_reply_us (curve.api, 50);
+    double first_reply_plain_us = bench_first_reply_us (plain.api, 50);
+    s_fixture_stop (&curve);
+    s_fixture_stop (&plain);
     //  Half of the best full throughput, paced: the latency an operator sees at a
     //  busy hour, in rounds against the bare echo at the same pace (the
     //  transport's own latency at that load). Normal at the same pace tells how
@@ -301,6 +335,7 @@ int main (int argc, char **argv)
                   client_counts[i] > 1 ? "s" : "");
         bench_compare_row (what, &normal_cmp[i]);
     }
+    bench_compare_row ("full, CURVE vs plaintext, 16", &curve_cmp);
     bench_compare_row ("full, paced, 16 clients", &paced);
     bench_compare_row ("normal, paced, 16 clients", &normal_paced_cmp);
     printf ("  requests per commit (libshared):");
@@ -335,6 +370,12 @@ int main (int argc, char **argv)
             "  [target >= 50000/s]   %s   (%.2fx raw batched inserts)\n",
             replay_rate, (long long)written, replay_rate >= 50000 ? "met" : "NOT MET",
             replay_rate / raw_inserts);
+    bench_target_line ("libshared full, CURVE", "plaintext", &curve_cmp, 0.8);
+    printf ("  a new client's first reply (connect, handshake, sys.ping), median of 50: CURVE"
+            " %.0f us, plaintext %.0f us: the handshake adds %.0f us (%.2fx)\n",
+            first_reply_curve_us, first_reply_plain_us,
+            first_reply_curve_us - first_reply_plain_us,
+            first_reply_curve_us / first_reply_plain_us);
     printf ("  idle service resident memory: %.1f MB  [target <= 10 MB]   %s\n",
             idle_rss_kb / 1024.0, idle_rss_kb <= 10 * 1024 ? "met" : "NOT MET");
     return 0;

@@ -247,9 +247,12 @@ pid_t bench_spawn (char *const argv[], char *const extra_env[])
         extra++;
     //  Extra first: getenv finds the first of two same names, so ours (e.g. an
     //  SHR_SYNC in the caller's shell) cannot override what the benchmark asks.
-    char **envp = (char **)calloc (ours + extra + 1, sizeof (char *));
+    //  Then plaintext unless asked: the raw loops are plaintext too, and the
+    //  cost of CURVE is measured on its own (bench_platform).
+    char **envp = (char **)calloc (ours + extra + 2, sizeof (char *));
     memcpy (envp, extra_env, extra * sizeof (char *));
-    memcpy (envp + extra, environ, ours * sizeof (char *));
+    envp[extra] = (char *) "SHR_CURVE=off";
+    memcpy (envp + extra + 1, environ, ours * sizeof (char *));
     pid_t pid;
     int rc = posix_spawn (&pid, argv[0], NULL, NULL, argv, envp);
     free (envp);
@@ -277,10 +280,136 @@ char *bench_endpoint (void)
     return zsys_sprintf ("tcp://127.0.0.1:%d", port);
 }
 
-cJSON *bench_call (const char *endpoint, const char *op, const char *body_text, int timeout_ms)
+//  ---------------------------------------------------------------------------
+//  CURVE
+
+#define MAX_SECURED 8
+
+//  An endpoint whose service speaks CURVE, with what a client needs for it.
+typedef struct {
+    char *endpoint;
+    char *service;
+    char *dir;
+    char server_key[41]; //  Z85 public keys and secret, as libzmq's options take them
+    char public_key[41];
+    char secret_key[41];
+    shr_keys_t *keys; //  for shr_client, made on first use
+} s_secured_t;
+
+static s_secured_t s_secured[MAX_SECURED];
+static int s_secured_count;
+
+static zcert_t *s_cert_load (const char *path)
+{
+    zcert_t *cert = zcert_load (path);
+    if (!cert) {
+        fprintf (stderr, "bench: cannot load the certificate %s\n", path);
+        exit (1);
+    }
+    return cert;
+}
+
+void bench_secure (const char *endpoint, const char *dir, const char *service)
+{
+    assert (s_secured_count < MAX_SECURED);
+    s_secured_t *entry = &s_secured[s_secured_count++];
+    *entry = (s_secured_t){
+        .endpoint = strdup (endpoint), .service = strdup (service), .dir = strdup (dir)};
+    char *server_path = zsys_sprintf ("%s/%s.key", dir, service);
+    char *client_path = zsys_sprintf ("%s/clients/admin.key_secret", dir);
+    zcert_t *server = s_cert_load (server_path);
+    zcert_t *client = s_cert_load (client_path);
+    snprintf (entry->server_key, sizeof entry->server_key, "%s", zcert_public_txt (server));
+    snprintf (entry->public_key, sizeof entry->public_key, "%s", zcert_public_txt (client));
+    snprintf (entry->secret_key, sizeof entry->secret_key, "%s", zcert_secret_txt (client));
+    zcert_destroy (&server);
+    zcert_destroy (&client);
+    zstr_free (&server_path);
+    zstr_free (&client_path);
+}
+
+static s_secured_t *s_secured_find (const char *endpoint)
+{
+    for (int i = 0; i < s_secured_count; i++)
+        if (streq (s_secured[i].endpoint, endpoint)) return &s_secured[i];
+    return NULL;
+}
+
+//  A REQ socket connected to endpoint, a CURVE client if it is secured.
+static void *s_req_connect (const char *endpoint)
+{
+    void *req = zmq_socket (zsys_init (), ZMQ_REQ);
+    zmq_setsockopt (req, ZMQ_LINGER, &(int){0}, sizeof (int));
+    s_secured_t *secured = s_secured_find (endpoint);
+    if (secured) {
+        zmq_setsockopt (req, ZMQ_CURVE_SERVERKEY, secured->server_key, 40);
+        zmq_setsockopt (req, ZMQ_CURVE_PUBLICKEY, secured->public_key, 40);
+        zmq_setsockopt (req, ZMQ_CURVE_SECRETKEY, secured->secret_key, 40);
+    }
+    zmq_connect (req, endpoint);
+    return req;
+}
+
+//  Their ZAP handler stops before czmq's own atexit shuts the context down.
+static void s_secured_destroy (void)
+{
+    for (int i = 0; i < s_secured_count; i++)
+        shr_keys_destroy (&s_secured[i].keys);
+}
+
+//  An shr_client of endpoint, with its keys if it is secured.
+static shr_client_t *s_client_new (const char *endpoint)
 {
     char err_text[256];
-    shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
+    s_secured_t *secured = s_secured_find (endpoint);
+    if (secured && !secured->keys) {
+        static bool registered;
+        if (!registered) atexit (s_secured_destroy); //  after zsys_init's: runs first
+        registered = true;
+        char *path = zsys_sprintf ("%s/clients/admin.key_secret", secured->dir);
+        secured->keys = shr_keys_new (secured->dir, path, err_text, sizeof err_text);
+        zstr_free (&path);
+        if (!secured->keys) {
+            fprintf (stderr, "bench: %s\n", err_text);
+            exit (1);
+        }
+    }
+    shr_client_t *client = shr_client_new (endpoint, secured ? secured->keys : NULL,
+                                           secured ? secured->service : NULL, err_text,
+                                           sizeof err_text);
+    if (!client) {
+        fprintf (stderr, "bench: %s\n", err_text);
+        exit (1);
+    }
+    return client;
+}
+
+double bench_first_reply_us (const char *endpoint, int times)
+{
+    double *spans = (double *)calloc ((size_t)times, sizeof (double));
+    const char *ping = "{\"v\":1,\"id\":\"1\",\"op\":\"sys.ping\",\"body\":{}}";
+    for (int i = 0; i < times; i++) {
+        int64_t start = shr_time_mono_us ();
+        void *req = s_req_connect (endpoint);
+        zmq_setsockopt (req, ZMQ_RCVTIMEO, &(int){5000}, sizeof (int));
+        char reply[512];
+        bool answered =
+            bench_request (req, ping, reply, sizeof reply) >= 0 && strstr (reply, "\"ok\":true");
+        spans[i] = (double)(shr_time_mono_us () - start);
+        zmq_close (req);
+        if (!answered) {
+            fprintf (stderr, "bench: a new client of %s got no answer to sys.ping\n", endpoint);
+            exit (1);
+        }
+    }
+    double median = bench_spread (spans, times).median;
+    free (spans);
+    return median;
+}
+
+cJSON *bench_call (const char *endpoint, const char *op, const char *body_text, int timeout_ms)
+{
+    shr_client_t *client = s_client_new (endpoint);
     shr_client_set_timeout (client, timeout_ms, 0);
     cJSON *body = body_text ? cJSON_Parse (body_text) : NULL;
     shr_error_t err;
@@ -297,8 +426,7 @@ cJSON *bench_call (const char *endpoint, const char *op, const char *body_text, 
 
 void bench_wait_ready (const char *endpoint, int timeout_ms)
 {
-    char err_text[256];
-    shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
+    shr_client_t *client = s_client_new (endpoint);
     shr_client_set_timeout (client, 200, timeout_ms / 200);
     shr_error_t err;
     cJSON *reply = shr_client_call (client, "sys.ping", NULL, NULL, &err);
@@ -356,9 +484,7 @@ int bench_request (void *req, const char *request, char *reply, size_t size)
 static void *s_client_thread (void *args)
 {
     s_client_t *self = (s_client_t *)args;
-    void *req = zmq_socket (zsys_init (), ZMQ_REQ);
-    zmq_setsockopt (req, ZMQ_LINGER, &(int){0}, sizeof (int));
-    zmq_connect (req, self->endpoint);
+    void *req = s_req_connect (self->endpoint);
     int64_t interval_us = self->rate > 0 ? (int64_t)(1e6 / self->rate) : 0;
     int64_t next_us = shr_time_mono_us ();
     for (size_t n = 0; shr_time_mono_us () < self->until_us; n++) {
@@ -473,11 +599,12 @@ static void s_wait_raw (const char *endpoint)
     zmq_setsockopt (req, ZMQ_LINGER, &(int){0}, sizeof (int));
     zmq_setsockopt (req, ZMQ_RCVTIMEO, &(int){10000}, sizeof (int));
     zmq_connect (req, endpoint);
-    if (bench_raw_unit (req, 0, 0, shr_time_mono_us (), NULL)) {
+    int rc = bench_raw_unit (req, 0, 0, shr_time_mono_us (), NULL);
+    zmq_close (req); //  before any exit: an open socket holds the context's shutdown
+    if (rc) {
         fprintf (stderr, "bench: the raw server on %s did not answer\n", endpoint);
         exit (1);
     }
-    zmq_close (req);
 }
 
 bench_server_t bench_raw_start (const char *kind)

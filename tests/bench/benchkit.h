@@ -175,6 +175,17 @@ cJSON *bench_call (const char *endpoint, const char *op, const char *body, int t
 //  Pings the service until it answers, for at most timeout_ms. Exits if it never does.
 void bench_wait_ready (const char *endpoint, int timeout_ms);
 
+//  From now on, calls (bench_call, bench_wait_ready), load and handshakes to
+//  endpoint speak CURVE to the service called service, whose keys are in dir
+//  (as shr_keys_init makes them), as the client "admin" of that folder.
+void bench_secure (const char *endpoint, const char *dir, const char *service);
+
+//  The median time in microseconds, over times attempts, of what a new client
+//  pays before its first answer: a new REQ socket connects (TCP, the ZMTP
+//  greeting, and the CURVE handshake with its ZAP check if endpoint is
+//  secured), sends sys.ping and gets the reply.
+double bench_first_reply_us (const char *endpoint, int times);
+
 //  An integer field of a reply body.
 int64_t bench_number (const cJSON *body, const char *name);
 

@@ -10,11 +10,13 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import time
 import uuid
 
 import jsonschema
 import zmq
+import zmq.auth
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN_DIR = os.path.abspath(os.environ.get("BIN_DIR", os.path.join(ROOT, "build", "bin")))
@@ -34,6 +36,40 @@ def services():
 
 
 SERVICES = services()
+
+# The bus is closed by default, in the tests too: one keys folder for the whole
+# run (shrctl keys init), every service started with CURVE on unless a test
+# asks otherwise, every client here using the admin key unless it says which.
+KEYS_DIR = tempfile.mkdtemp(prefix="aftersales-keys-")
+os.environ["KEYS_DIR"] = KEYS_DIR
+os.environ["SHR_KEY"] = os.path.join(KEYS_DIR, "clients", "admin.key_secret")
+PEERS = {}  # endpoint -> (service name, speaks CURVE)
+
+
+def ensure_keys(*names):
+    """Key pairs for these services (and the admin client), where missing."""
+    subprocess.run([os.path.join(BIN_DIR, "shrctl"), "keys", "init", "--dir", KEYS_DIR] + list(names),
+                   check=True, capture_output=True)
+
+
+def new_key(name, roles):
+    """A client key with roles; returns its secret certificate's path."""
+    result = subprocess.run([os.path.join(BIN_DIR, "shrctl"), "keys", "new", name, "--roles", roles,
+                             "--dir", KEYS_DIR], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return os.path.join(KEYS_DIR, "clients", name + ".key_secret")
+
+
+def secure(sock, endpoint, key=None):
+    """Makes sock a CURVE client of the service at endpoint, if that service speaks
+    CURVE, with the key pair in the secret certificate key (default: admin's)."""
+    name, curve = PEERS.get(endpoint, (None, False))
+    if not curve:
+        return sock
+    public, secret = zmq.auth.load_certificate(key or os.environ["SHR_KEY"])
+    server, _ = zmq.auth.load_certificate(os.path.join(KEYS_DIR, name + ".key"))
+    sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = public, secret, server
+    return sock
 
 
 def free_port():
@@ -85,11 +121,12 @@ CONTRACT = Contract(SCHEMAS, FIXTURE_SCHEMAS)
 class Client:
     """A DEALER client that validates every reply against the contract."""
 
-    def __init__(self, endpoint, service_dir=None, contract=CONTRACT):
+    def __init__(self, endpoint, service_dir=None, contract=CONTRACT, key=None):
         self.ctx = zmq.Context.instance()
         self.endpoint = endpoint
         self.service_dir = service_dir
         self.contract = contract
+        self.key = key
         self.sock = None
         self.reconnect()
 
@@ -98,6 +135,7 @@ class Client:
             self.sock.close(0)
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        secure(self.sock, self.endpoint, self.key)
         self.sock.connect(self.endpoint)
 
     def close(self):
@@ -160,7 +198,8 @@ class CallError(Exception):
 class Service:
     """One service process with its own data folder, ports and log file."""
 
-    def __init__(self, binary, name, workdir, env=None, schemas=None, service_dir=None):
+    def __init__(self, binary, name, workdir, env=None, schemas=None, service_dir=None,
+                 curve=True):
         self.binary = os.path.join(BIN_DIR, binary)
         self.name = name
         self.workdir = workdir
@@ -177,6 +216,8 @@ class Service:
             "SCHEMAS_DIR": schemas or SCHEMAS,
             "LOG_LEVEL": "info",
             "SHR_CHECK_REPLIES": "1",
+            "SHR_CURVE": "on" if curve else "off",
+            "KEYS_DIR": KEYS_DIR,
         })
         self.env.update(env or {})
         self.log_path = os.path.join(workdir, name + ".log")
@@ -198,6 +239,14 @@ class Service:
                 self.env.update({key + "_API": self.api, key + "_EVENTS": self.events})
 
     def _start(self, timeout):
+        curve = self.env.get("SHR_CURVE", "on") == "on"
+        if curve:
+            ensure_keys(self.name)
+        for endpoint in (self.api, self.events):
+            PEERS[endpoint] = (self.name, curve)
+        # shrctl finds which service an endpoint is by these (for its public key).
+        key = self.name.upper().replace("-", "_")
+        os.environ[key + "_API"], os.environ[key + "_EVENTS"] = self.api, self.events
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([self.binary], env=self.env, cwd=ROOT,
                                      stdout=self.log, stderr=self.log)
@@ -220,8 +269,8 @@ class Service:
         finally:
             client.close()
 
-    def client(self):
-        return Client(self.api, self.service_dir)
+    def client(self, key=None):
+        return Client(self.api, self.service_dir, key=key)
 
     def stop(self, sig=signal.SIGTERM, timeout=20.0):
         """Stops the process; returns its exit code (a sanitizer report makes it non-zero)."""
@@ -288,10 +337,11 @@ class Service:
 class Subscriber:
     """A SUB socket that validates each event against the contract."""
 
-    def __init__(self, endpoint, topics=(b"",), contract=CONTRACT):
+    def __init__(self, endpoint, topics=(b"",), contract=CONTRACT, key=None):
         self.sock = zmq.Context.instance().socket(zmq.SUB)
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.setsockopt(zmq.RCVHWM, 1000000)
+        secure(self.sock, endpoint, key)
         for topic in topics:
             self.sock.setsockopt(zmq.SUBSCRIBE, topic)
         self.sock.connect(endpoint)
@@ -353,6 +403,7 @@ class Writer:
             self.sock.close(0)
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        secure(self.sock, self.endpoint)
         self.sock.connect(self.endpoint)
 
     def _send(self):

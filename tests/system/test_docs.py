@@ -6,6 +6,7 @@
 - The port table of docs/architecture.md is services/list.txt's.
 """
 import glob
+import json
 import os
 import re
 import subprocess
@@ -233,3 +234,71 @@ def test_the_port_table_matches_the_code():
 def test_every_port_is_used_once():
     used = [port for pair in ports_in_code().values() for port in pair]
     assert len(used) == len(set(used)), sorted(used)
+
+
+# --- roles ---------------------------------------------------------------------------
+
+def op_roles(service):
+    """{op: set of roles} from the x-op of every request schema of service."""
+    roles = {}
+    for path in glob.glob(os.path.join(ROOT, "schemas", service, "*.request.json")):
+        with open(path, encoding="utf-8") as f:
+            schema = json.load(f)
+        op = os.path.basename(path)[:-len(".request.json")]
+        roles[op] = set(schema.get("x-op", {}).get("roles", []))
+    return roles
+
+
+def readme_roles(path):
+    """{op: set of roles} from the rows of every table of a service README whose
+    header has a 'roles' column. A cell `a.b`, `.c` names a.b and a.c."""
+    found = {}
+    roles_column = None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not line.lstrip().startswith("|"):
+                roles_column = None
+            elif "roles" in cells:
+                roles_column = cells.index("roles")
+            elif roles_column is not None and not set(cells[0]) <= set("-: "):
+                ops, entity = [], ""
+                for name in re.findall(r"`([^`]+)`", cells[0]):
+                    if name.startswith("."):
+                        name = entity + name
+                    entity = name.rsplit(".", 1)[0]
+                    ops.append(name)
+                for op in ops:
+                    found[op] = set(re.findall(r"`([^`]+)`", cells[roles_column]))
+    return found
+
+
+SERVICE_READMES = sorted(glob.glob(os.path.join(ROOT, "services", "*", "README.md")))
+
+
+@pytest.mark.parametrize("readme", SERVICE_READMES, ids=rel)
+def test_the_roles_a_readme_gives_are_the_schemas(readme):
+    service = os.path.basename(os.path.dirname(readme))
+    in_schemas = op_roles(service)
+    if not in_schemas:
+        pytest.skip("%s has no ops of its own yet" % service)
+    in_readme = readme_roles(readme)
+    assert set(in_readme) == set(in_schemas), (
+        "%s: ops without a row with roles: %s; rows for ops that do not exist: %s"
+        % (rel(readme), sorted(set(in_schemas) - set(in_readme)),
+           sorted(set(in_readme) - set(in_schemas))))
+    wrong = ["%s: README %s, schema %s" % (op, sorted(in_readme[op]), sorted(in_schemas[op]))
+             for op in sorted(in_schemas) if in_readme[op] != in_schemas[op]]
+    assert not wrong, rel(readme) + ": roles differ:\n" + "\n".join(wrong)
+
+
+def test_readme_roles_reads_a_table():
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as f:
+        f.write("| op | does | roles |\n| --- | --- | --- |\n"
+                "| `a.start`, `.stop` | x | `dispatcher`, `reader` |\n\n| op | y |\n| `b.c` | z |\n")
+    try:
+        assert readme_roles(f.name) == {"a.start": {"dispatcher", "reader"},
+                                        "a.stop": {"dispatcher", "reader"}}
+    finally:
+        os.unlink(f.name)

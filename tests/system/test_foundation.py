@@ -44,6 +44,7 @@ def test_round_trip_with_req_and_dealer_framing(fixture_service):
     # REQ: the socket adds and strips the delimiter.
     req = zmq.Context.instance().socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
+    harness.secure(req, service.api)
     req.connect(service.api)
     req.send_string(json.dumps({"v": 1, "id": "r-1", "op": "item.create",
                                 "body": {"id": "a", "value": 5}}))
@@ -99,8 +100,10 @@ def test_every_error_code_a_client_can_provoke(fixture_service):
 
 def test_deadline_exceeded_when_nobody_answers(tmp_path):
     port = harness.free_port()
+    harness.ensure_keys("dispatch")
     result = subprocess.run([os.path.join(BIN_DIR, "shrctl"), "--timeout", "200", "--retries", "2",
-                             "call", "tcp://127.0.0.1:%d" % port, "sys.ping"],
+                             "--service", "dispatch", "call", "tcp://127.0.0.1:%d" % port,
+                             "sys.ping"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 3
     assert result.stderr.startswith("deadline_exceeded: no reply from")

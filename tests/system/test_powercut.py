@@ -16,6 +16,8 @@ import time
 
 import zmq
 
+import harness
+
 POWERCUT = {"SHR_TEST_VFS": "powercut"}
 
 
@@ -56,6 +58,7 @@ class IdemWriter:
         flight. Without cut, sends only the retries and waits for their replies."""
         sock = zmq.Context.instance().socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
+        harness.secure(sock, service.api)
         sock.connect(service.api)
         retries = list(self.unknown.items())
         in_flight = set()

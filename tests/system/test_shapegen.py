@@ -28,7 +28,7 @@ def contract(tmp_path):
             "id": {"type": "string"}, "state": {"enum": ["open", "shut"]}},
             "additionalProperties": False}}})
     write(root, "shop/order.get.request.json", {
-        "x-op": {"read_only": True}, "type": "object", "required": ["id"],
+        "x-op": {"read_only": True, "roles": ["reader"]}, "type": "object", "required": ["id"],
         "properties": {"id": {"type": "string"}, "limit": {"type": "integer", "default": 50}},
         "additionalProperties": False})
     write(root, "shop/order.get.reply.json", {
@@ -104,17 +104,23 @@ def test_a_field_the_schema_lacks_does_not_compile(tmp_path):
     assert wrong.returncode != 0 and "conflicting types" in wrong.stderr
 
 
-@pytest.mark.parametrize("problem", ["no source", "no reply", "bad ref"])
+@pytest.mark.parametrize("problem", ["no source", "no reply", "bad ref", "no roles"])
 def test_a_broken_contract_stops_the_build_naming_the_file(tmp_path, problem):
     root = contract(tmp_path)
     if problem == "no source":
         write(root, "events/order.shut.json", {"type": "object", "properties": {}})
         words = "order.shut.json"
     elif problem == "no reply":
-        write(root, "shop/order.cancel.request.json", {"type": "object", "properties": {}})
+        write(root, "shop/order.cancel.request.json", {"x-op": {"roles": ["agent"]},
+                                                       "type": "object", "properties": {}})
         words = "order.cancel.reply.json"
+    elif problem == "no roles":
+        write(root, "shop/order.keep.request.json", {"type": "object", "properties": {}})
+        write(root, "shop/order.keep.reply.json", {"type": "object", "properties": {}})
+        words = "says no roles"
     else:
-        write(root, "shop/order.drop.request.json", {"$ref": "defs.json#/definitions/nothing"})
+        write(root, "shop/order.drop.request.json", {"x-op": {"roles": ["agent"]},
+                                                     "$ref": "defs.json#/definitions/nothing"})
         write(root, "shop/order.drop.reply.json", {"type": "object", "properties": {}})
         words = "does not resolve"
     result = generate(root, str(tmp_path / "gen"))

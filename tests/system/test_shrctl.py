@@ -160,8 +160,14 @@ def test_options_after_the_command(start_service, tails):
     (["call", "dispatch", "sys.ping", "-n", "3"],
      "call does not take --count; see shrctl call --help"),
     (["health", "--from-seq", "1"], "health does not take --from-seq; see shrctl health --help"),
-    ([], "no command given: call, tail or health; see --help"),
-    (["status"], "unknown command 'status': call, tail or health; see --help"),
+    ([], "no command given: call, tail, health or keys; see --help"),
+    (["status"], "unknown command 'status': call, tail, health or keys; see --help"),
+    (["tail", "tcp://127.0.0.1:1"],
+     "which service is at tcp://127.0.0.1:1? say --service NAME (its public key is NAME.key"
+     " in the keys' folder)"),
+    (["keys", "new", "someone"], "keys new someone needs --roles A,B (see shrctl keys --help)"),
+    (["keys", "rotate"], "keys takes init [SERVICE...], new NAME, list or revoke NAME, not"
+                         " 'rotate'; see shrctl keys --help"),
     (["call", "dispatch"], "call takes <service|endpoint> <op> [body-json], 1 argument given;"
                            " see shrctl call --help"),
     (["call", "dispatch", "x.y", "{\"a\":", "1}"],
@@ -213,8 +219,9 @@ def test_every_command_has_help():
 
 def test_tail_of_a_dead_endpoint_says_so_and_waits(tails):
     endpoint = "tcp://127.0.0.1:%d" % harness.free_port()
+    harness.ensure_keys("dispatch")
     started = time.time()
-    tail = tails(endpoint)
+    tail = tails(endpoint, "--service", "dispatch")
     line = tail.error_line(timeout=10)
     assert time.time() - started < 5
     assert line == ("shrctl: no events or heartbeats from %s within 3 s: is the service running?"
@@ -225,8 +232,9 @@ def test_tail_of_a_dead_endpoint_says_so_and_waits(tails):
 
 def test_tail_of_a_dead_endpoint_exits_3_with_exit_if_silent(tails):
     endpoint = "tcp://127.0.0.1:%d" % harness.free_port()
+    harness.ensure_keys("dispatch")
     started = time.time()
-    tail = tails(endpoint, "--exit-if-silent")
+    tail = tails(endpoint, "--exit-if-silent", "--service", "dispatch")
     assert tail.wait(10) == 3
     assert time.time() - started < 5
     assert "no events or heartbeats from %s within 3 s" % endpoint in tail.stderr()
@@ -236,6 +244,7 @@ def test_tail_follows_a_service_that_starts_later(tmp_path, tails):
     service = harness.Service("fixture", "late", str(tmp_path), service_dir="fixture",
                               env={"FIXTURE_NAME": "late"},
                               schemas=harness.SCHEMAS + ":" + harness.FIXTURE_SCHEMAS)
+    harness.ensure_keys("late")
     tail = tails("late", "-n", "2", env=env_for(service))
     assert "within 3 s: is the service running?" in tail.error_line(timeout=10)
     service.start()

@@ -60,11 +60,11 @@ static void s_run (s_server_t *server, int timeout_ms, int retries, const char *
                    cJSON **reply, shr_error_t *err)
 {
     char text[256];
-    server->router = shr_socket_new (SHR_SOCKET_API, "tcp://127.0.0.1:*", 0, text, sizeof text);
+    server->router = shr_socket_new (SHR_SOCKET_API, "tcp://127.0.0.1:*", 0, NULL, NULL, text, sizeof text);
     CHECK (server->router);
     pthread_t thread;
     pthread_create (&thread, NULL, s_serve, server);
-    shr_client_t *client = shr_client_new (zsock_endpoint (server->router), text, sizeof text);
+    shr_client_t *client = shr_client_new (zsock_endpoint (server->router), NULL, NULL, text, sizeof text);
     CHECK (client);
     shr_client_set_timeout (client, timeout_ms, retries);
     cJSON *body = cJSON_Parse ("{\"x\":1}");
@@ -121,9 +121,9 @@ static void test_error_replies_come_back_as_errors (void)
 static void test_bad_endpoint (void)
 {
     char text[256] = "";
-    CHECK (shr_client_new ("nonsense", text, sizeof text) == NULL);
+    CHECK (shr_client_new ("nonsense", NULL, NULL, text, sizeof text) == NULL);
     CHECK (strstr (text, "nonsense") != NULL);
-    CHECK (shr_socket_new (SHR_SOCKET_API, "tcp://256.1.1.1:1", 0, text, sizeof text) == NULL);
+    CHECK (shr_socket_new (SHR_SOCKET_API, "tcp://256.1.1.1:1", 0, NULL, NULL, text, sizeof text) == NULL);
     CHECK (strstr (text, "cannot bind") != NULL);
 }
 

@@ -31,7 +31,7 @@ static cJSON *s_call (const char *op, const char *json, shr_error_t *error)
     s_request_t request = {dispatch_ops, cJSON_Parse (json), NULL};
     while (request.op->name && !streq (request.op->name, op))
         request.op++;
-    shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = op};
+    shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = op, .actor = "tester"};
     char reason[256];
     shr_work_begin (s_work);
     int rc = shr_work_run (s_work, &call, false, s_run_op, &request);

@@ -11,7 +11,7 @@ static int64_t s_append (shr_outbox_t *outbox, const char *id)
     char item[160];
     snprintf (item, sizeof item, "{\"id\":\"%s\",\"value\":1,\"version\":1,\"closed\":false}", id);
     shr_error_t err;
-    return shr_outbox_append (outbox, "item.created", id, 1795753437123LL, item, &err);
+    return shr_outbox_append (outbox, "item.created", id, "tester", 1795753437123LL, item, &err);
 }
 
 //  An outbox that publishes item.created.
@@ -44,7 +44,7 @@ static void test_seq_survives_rollbacks_and_publishes_after_commit (void)
     char err[256];
     shr_outbox_t *outbox = s_outbox ();
     CHECK (outbox);
-    CHECK (shr_outbox_bind (outbox, "tcp://127.0.0.1:*", 1000, err, sizeof err) == 0);
+    CHECK (shr_outbox_bind (outbox, "tcp://127.0.0.1:*", 1000, NULL, err, sizeof err) == 0);
     zsock_t *sub = zsock_new_sub (shr_outbox_endpoint (outbox), "");
     zclock_sleep (200);
 
@@ -112,13 +112,13 @@ static void test_data_must_match_its_schema (void)
     shr_outbox_t *outbox = s_outbox ();
     const char *bad = "{\"id\":\"x\"}";
     shr_error_t error;
-    CHECK_INT (shr_outbox_append (outbox, "item.created", "x", 0, bad, &error), -1);
+    CHECK_INT (shr_outbox_append (outbox, "item.created", "x", NULL, 0, bad, &error), -1);
     CHECK_INT (error.code, SHR_INTERNAL);
     CHECK (strstr (error.message, "/value") != NULL);
-    CHECK_INT (shr_outbox_append (outbox, "item.created", "x", 0, "{not json", &error), -1);
+    CHECK_INT (shr_outbox_append (outbox, "item.created", "x", NULL, 0, "{not json", &error), -1);
     CHECK (strstr (error.message, "not JSON") != NULL);
     //  A type nobody declared is refused; declaring one without a schema names the file.
-    CHECK_INT (shr_outbox_append (outbox, "item.closed", "x", 0, bad, &error), -1);
+    CHECK_INT (shr_outbox_append (outbox, "item.closed", "x", NULL, 0, bad, &error), -1);
     CHECK (strstr (error.message, "not one that fixture declares") != NULL);
     CHECK_INT (shr_outbox_declare (outbox, "item.vanished", err, sizeof err), -1);
     CHECK (strstr (err, "events/item.vanished.json") != NULL);

@@ -40,9 +40,11 @@ static int s_on_created (shr_call_t *call, const shr_event_t *event, const defs_
     return 0;
 }
 
+static const char *const s_testers[] = {"tester", NULL};
 static const shr_op_def_t s_alpha_ops[] = {
     {"item.create", "fixture/item.create.request.json", "fixture/item.create.reply.json",
-     &fixture_item_create_request_shape, &defs_item_shape, (shr_op_fn *) s_item_create, 0},
+     &fixture_item_create_request_shape, &defs_item_shape, (shr_op_fn *) s_item_create, 0,
+     s_testers},
     {NULL}};
 static const shr_event_def_t *const s_alpha_events[] = {&event_item_created, NULL};
 static const shr_event_handler_t s_beta_handlers[] = {SHR_ON (event_item_created, s_on_created),
@@ -68,6 +70,7 @@ static shr_service_t *s_start (const shr_service_def_t *def)
     setenv ("BIND_API", "tcp://127.0.0.1:*", 1);
     setenv ("BIND_EVENTS", "tcp://127.0.0.1:*", 1);
     setenv ("HEARTBEAT_MS", "100", 1);
+    setenv ("SHR_CURVE", "off", 1);  //  in process: the plaintext path; CURVE is tested over the wire
     shr_service_t *service = shr_service_new (def, NULL, err, sizeof err);
     if (!service || shr_service_start (service, err, sizeof err)) {
         fprintf (stderr, "  cannot start %s: %s\n", def->name, err);
@@ -106,7 +109,7 @@ static int s_pipeline (const char *endpoint, int from, int count, const char *du
 static cJSON *s_call (const char *endpoint, const char *op)
 {
     char err_text[128];
-    shr_client_t *client = shr_client_new (endpoint, err_text, sizeof err_text);
+    shr_client_t *client = shr_client_new (endpoint, NULL, NULL, err_text, sizeof err_text);
     shr_error_t err;
     cJSON *reply = shr_client_call (client, op, NULL, NULL, &err);
     shr_client_destroy (&client);
@@ -216,7 +219,7 @@ static void test_undeclared_events_are_refused (void)
     static const shr_op_def_t ops[] = {
         {"item.create", "fixture/item.create.request.json", "fixture/item.create.reply.json",
          &fixture_item_create_request_shape, &defs_item_shape, (shr_op_fn *) s_emit_undeclared,
-         0},
+         0, s_testers},
         {NULL}};
     static const shr_service_def_t def = {.name = "gamma", .summary = "test",
                                           .migrations = s_migrations, .ops = ops,
@@ -226,7 +229,7 @@ static void test_undeclared_events_are_refused (void)
     if (!gamma)
         return;
     char err_text[128];
-    shr_client_t *client = shr_client_new (shr_service_api_endpoint (gamma), err_text,
+    shr_client_t *client = shr_client_new (shr_service_api_endpoint (gamma), NULL, NULL, err_text,
                                            sizeof err_text);
     shr_error_t err;
     cJSON *body = cJSON_Parse ("{\"id\":\"u1\",\"value\":1}");

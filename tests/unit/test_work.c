@@ -23,7 +23,7 @@ static int s_piece (shr_call_t *call, void *arg)
         return -1;
     char data[128];
     snprintf (data, sizeof data, "{\"id\":\"%s\",\"value\":1,\"version\":1,\"closed\":false}", id);
-    if (shr_outbox_append (s_outbox, "item.created", id, call->now_ms, data, &call->error) < 0)
+    if (shr_outbox_append (s_outbox, "item.created", id, call->actor, call->now_ms, data, &call->error) < 0)
         return -1;
     CHECK (shr_call_strdup (call, id) != NULL);  //  the arena is there
     if (strncmp (id, "bad", 3) == 0)
