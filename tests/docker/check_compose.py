@@ -3,7 +3,8 @@
 For every listed service (API port P, events P + 1): a service of that name
 built from docker/Dockerfile with SERVICE, API_PORT and EVENTS_PORT, image
 aftersales/<name>, binding tcp://*:P and tcp://*:P+1, both ports published on
-127.0.0.1 only, a named volume of its own on /var/lib/aftersales, restarted
+127.0.0.1 only, a named volume of its own on /var/lib/aftersales and the keys
+read-only on /etc/aftersales/keys, CURVE on unless SHR_CURVE says, restarted
 unless stopped (deploy.restart_policy for swarm), a health check; and the
 endpoints of every service by name in its environment. No other service.
 docker/stack.yaml, laid over it on swarm: every service in dnsrr mode with
@@ -41,7 +42,8 @@ def main():
             problems.append("%s: in services/list.txt, not in compose.yaml" % name)
             continue
         want_env = {"BIND_API": "tcp://*:%d" % port, "BIND_EVENTS": "tcp://*:%d" % (port + 1),
-                    "DATA_DIR": "/var/lib/aftersales"}
+                    "DATA_DIR": "/var/lib/aftersales", "KEYS_DIR": "/etc/aftersales/keys",
+                    "SHR_CURVE": "${SHR_CURVE:-on}"}
         for peer, peer_port in services.items():
             key = peer.upper().replace("-", "_")
             want_env[key + "_API"] = "tcp://%s:%d" % (peer, peer_port)
@@ -61,8 +63,9 @@ def main():
         if sorted(map(str, s.get("ports", []))) != sorted(want_ports):
             problems.append("%s: ports %r, expected %r" % (name, s.get("ports"), want_ports))
         volume = "%s-data" % name
-        if s.get("volumes") != ["%s:/var/lib/aftersales" % volume]:
-            problems.append("%s: volumes %r, expected [%s:/var/lib/aftersales]" % (name, s.get("volumes"), volume))
+        want_volumes = ["%s:/var/lib/aftersales" % volume, "${KEYS_DIR:-./keys}:/etc/aftersales/keys:ro"]
+        if s.get("volumes") != want_volumes:
+            problems.append("%s: volumes %r, expected %r" % (name, s.get("volumes"), want_volumes))
         if volume not in (compose.get("volumes") or {}):
             problems.append("%s: volume %s is not declared under volumes:" % (name, volume))
         if s.get("restart") != "unless-stopped":

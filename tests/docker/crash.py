@@ -24,8 +24,16 @@ import subprocess
 import sys
 import time
 
+# The harness makes a keys folder of its own when imported; this run's keys
+# are test-docker's (KEYS_DIR), and dispatch in its container speaks CURVE.
+KEYS_DIR = os.environ["KEYS_DIR"]
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "system"))
+import harness  # noqa: E402
 from harness import CONTRACT, Client  # noqa: E402
+
+os.rmdir(harness.KEYS_DIR)
+harness.KEYS_DIR = os.environ["KEYS_DIR"] = KEYS_DIR
+os.environ["SHR_KEY"] = os.path.join(KEYS_DIR, "clients", "admin.key_secret")
 
 WINDOW = 16
 REPLY_TIMEOUT = 1.0   # then the unanswered requests are sent again
@@ -49,6 +57,7 @@ def envelope(run, i):
 
 
 def stream(api, run, count, kill_after, kill_command):
+    harness.PEERS[api] = ("dispatch", True)
     client = Client(api, "dispatch")
     acked = {}          # i -> work order id
     pending = {}        # request id -> [i, when sent]

@@ -33,7 +33,11 @@ for s in $services; do
     S=$(echo "$s" | tr 'a-z-' 'A-Z_')
     unset "${S}_API" "${S}_EVENTS"
 done
-unset REGISTRY TAG
+unset REGISTRY TAG SHR_KEY SHR_CURVE
+# The bus speaks CURVE: keys of this run, mounted read-only by every container
+# (compose.yaml reads KEYS_DIR), the host's shrctl using the admin key there.
+export KEYS_DIR=$TMP/keys
+KEYS_MOUNT="$KEYS_DIR:/etc/aftersales/keys:ro"
 
 # fd 3 is this script's stderr: a trap that fires inside a command whose stderr
 # goes to a file still reports here.
@@ -209,7 +213,7 @@ DOCKER=$DOCKER logged base tools/docker-base.sh
 sed 's/^/  /' "$TMP/base.log" >&2
 figure "base image: $(secs $(( $(now_ms) - step_t0 ))) ($(grep -q 'is present' "$TMP/base.log" && echo present || echo made))"
 
-step "building the images"
+step "building the images, making the keys"
 logged build compose build
 build_ms=$(( $(now_ms) - step_t0 ))
 base_size=$($DOCKER image inspect -f '{{.Size}}' debian:bookworm-slim)
@@ -222,6 +226,7 @@ for s in $services; do
     [ $(( size - base_size )) -le $(( MAX_INCREMENT_MB * 1000000 )) ] \
         || fail "aftersales/$s adds $((inc / 10)) MB to the base, more than $MAX_INCREMENT_MB MB"
 done
+DOCKER=$DOCKER logged keys tools/docker-keys.sh "$KEYS_DIR"
 
 step "starting the stack (compose) and waiting for every container to be healthy"
 up_t0=$(now_ms)
@@ -235,7 +240,13 @@ for s in $services; do
     $DOCKER exec "$(cid "$s")" shrctl health >"$TMP/health" 2>&1 \
         || { cat "$TMP/health" >&2; fail "shrctl health inside $s"; }
 done
-say "  all $nservices healthy; shrctl health ok from the host and from each container"
+# CURVE is on: sys.health says so, and a plaintext client gets no reply at all.
+security=$("$SHRCTL" call dispatch sys.health | json_get security)
+[ "$security" = curve ] || fail "dispatch's sys.health says security $security"
+code=0
+SHR_CURVE=off "$SHRCTL" -t 1000 -r 0 call tcp://127.0.0.1:7101 sys.ping >/dev/null 2>&1 || code=$?
+[ $code -eq 3 ] || fail "a plaintext client got an answer from dispatch (shrctl exit $code, expected 3)"
+say "  all $nservices healthy; shrctl health ok from the host and from each container; CURVE on, plaintext refused"
 
 step "driving a work order's life through the published ports"
 life compose
@@ -308,7 +319,7 @@ total=$($DOCKER exec "$(cid dispatch)" sqlite3 -readonly /var/lib/aftersales/dis
 $DOCKER volume create "$RESTORE" >/dev/null
 logged restore $DOCKER run --rm -v "$RESTORE:/var/lib/aftersales" -v "$TMP/backup:/backup:ro" \
     aftersales/dispatch sh -c 'cd /var/lib/aftersales && rm -f dispatch.db-wal dispatch.db-shm && cp /backup/dispatch.db dispatch.db'
-logged restored $DOCKER run -d --name "$RESTORE" -v "$RESTORE:/var/lib/aftersales" aftersales/dispatch
+logged restored $DOCKER run -d --name "$RESTORE" -v "$RESTORE:/var/lib/aftersales" -v "$KEYS_MOUNT" aftersales/dispatch
 wait_healthy "name=$RESTORE" 1 30
 got=$($DOCKER exec "$RESTORE" shrctl call tcp://127.0.0.1:7101 events.replay '{"from_seq":1,"limit":1}' | json_get last_seq)
 [ "$got" = "$seq" ] || fail "restored dispatch has last_seq $got, the backup $seq"
@@ -318,7 +329,7 @@ $DOCKER rm "$RESTORE" >/dev/null
 logged newer $DOCKER run --rm -v "$RESTORE:/var/lib/aftersales" aftersales/dispatch sqlite3 /var/lib/aftersales/dispatch.db \
     "INSERT INTO schema_migrations SELECT component, max(version) + 1, 'test-docker' FROM schema_migrations WHERE component = 'dispatch'"
 code=0
-timeout 30 $DOCKER run --rm --name "$RESTORE" -v "$RESTORE:/var/lib/aftersales" aftersales/dispatch \
+timeout 30 $DOCKER run --rm --name "$RESTORE" -v "$RESTORE:/var/lib/aftersales" -v "$KEYS_MOUNT" aftersales/dispatch \
     >"$TMP/newer.log" 2>&1 || code=$?
 grep -q "newer than this binary" "$TMP/newer.log" && [ $code -eq 1 ] \
     || { cat "$TMP/newer.log" >&2; fail "a newer database: exit $code, expected 1 and 'newer than this binary'"; }
