@@ -53,12 +53,13 @@ int customer_upsert (shr_call_t *call, const complaints_customer_upsert_request_
                               "a new customer needs a region");
     //  Fields left out keep their stored value; contacts are replaced as a whole.
     if (shr_call_exec (call,
-                       "INSERT INTO customer (id, name, region, contacts, consent, created_at_ms,"
-                       " updated_at_ms) VALUES (:id, :name, :region, coalesce (:contacts, '[]'),"
-                       " coalesce (:consent, 0), :now, :now) ON CONFLICT (id) DO UPDATE SET"
-                       " name = coalesce (:name, name), region = coalesce (:region, region),"
-                       " contacts = coalesce (:contacts, contacts),"
-                       " consent = coalesce (:consent, consent), updated_at_ms = :now",
+                       found ? "UPDATE customer SET name = coalesce (:name, name), region ="
+                               " coalesce (:region, region), contacts = coalesce (:contacts,"
+                               " contacts), consent = coalesce (:consent, consent),"
+                               " updated_at_ms = :now WHERE id = :id"
+                             : "INSERT INTO customer (id, name, region, contacts, consent,"
+                               " created_at_ms, updated_at_ms) VALUES (:id, :name, :region,"
+                               " coalesce (:contacts, '[]'), coalesce (:consent, 0), :now, :now)",
                        &complaints_customer_upsert_request_shape, request, SHR_END))
         return -1;
     return s_updated (call, request->id, !found, request->by, reply);

@@ -80,10 +80,11 @@ int handler_upsert (shr_call_t *call, const complaints_handler_upsert_request_t 
                               "a new handler needs a level: agent, supervisor or manager");
     //  Fields left out keep their stored value; categories are replaced as a whole.
     if (shr_call_exec (call,
-                       "INSERT INTO handler (id, name, level, active, updated_at_ms) VALUES (:id,"
-                       " :name, :level, coalesce (:active, 1), :now) ON CONFLICT (id) DO UPDATE"
-                       " SET name = coalesce (:name, name), level = coalesce (:level, level),"
-                       " active = coalesce (:active, active), updated_at_ms = :now",
+                       found ? "UPDATE handler SET name = coalesce (:name, name), level ="
+                               " coalesce (:level, level), active = coalesce (:active, active),"
+                               " updated_at_ms = :now WHERE id = :id"
+                             : "INSERT INTO handler (id, name, level, active, updated_at_ms)"
+                               " VALUES (:id, :name, :level, coalesce (:active, 1), :now)",
                        &complaints_handler_upsert_request_shape, request, SHR_END))
         return -1;
     if (request->has_categories
