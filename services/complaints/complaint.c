@@ -90,37 +90,38 @@ int complaint_insert (shr_call_t *call, const complaints_complaint_create_reques
     sqlite3_reset (stmt);
     const char *id = shr_call_printf (call, "CP-%06lld", (long long) seq);
     const char *handler_id;
-    if (shr_call_exec (
+    if (team_choose (call, request->category, 0, &handler_id)
+        || shr_call_exec (
             call,
             "INSERT INTO complaint (seq, id, customer_id, region, kind, channel, channel_ref,"
-            " category, severity, workorder_id, survey_id, text, by, status, open, level, currency,"
-            " received_at_ms) VALUES (:seq, :id, :customer_id, :region, :kind, :channel,"
-            " :channel_ref, :category, :severity, :workorder_id, :survey_id, :text, :by, :status,"
-            " 1, :level, :currency, :now)",
+            " category, severity, workorder_id, survey_id, text, by, status, open, handler_id,"
+            " level, currency, received_at_ms) VALUES (:seq, :id, :customer_id, :region, :kind,"
+            " :channel, :channel_ref, :category, :severity, :workorder_id, :survey_id, :text, :by,"
+            " :status, 1, :handler, :level, :currency, :now)",
             &complaints_complaint_create_request_shape, request, SHR_INT (":seq", seq),
             SHR_TEXT (":id", id), SHR_TEXT (":region", customer.region),
             SHR_TEXT (":survey_id", survey_id), SHR_TEXT (":status", lifecycle_first_status),
-            SHR_TEXT (":level", routing_level_name (0)),
+            SHR_TEXT (":handler", handler_id), SHR_TEXT (":level", routing_level_name (0)),
             SHR_TEXT (":currency", settings->currency), SHR_END)
-        || deadline_start (call, seq, request->severity, "acknowledge")
-        || deadline_start (call, seq, request->severity, "resolve")
+        || deadline_start_both (call, seq, request->severity)
         || complaint_load (call, id, NULL, complaint))
         return -1;
+    //  Taken in, then handed to its handler: two actions, two events.
     complaints_change_t received[] = {{"status", NULL, lifecycle_first_status}};
-    if (audit_record (call, seq, "received", request->by, NULL, received, 1))
-        return -1;
+    complaints_change_t assigned[] = {{"handler_id", NULL, handler_id}};
     event_complaint_received_t event = {.complaint_summary = complaint->summary,
                                         .channel_ref = request->channel_ref,
                                         .text = request->text,
                                         .by = request->by};
-    if (event_complaint_received_emit (call, id, &event) < 0
-        || team_choose (call, request->category, 0, &handler_id))
+    if (audit_record (call, seq, "received", request->by, NULL, received, 1)
+        || event_complaint_received_emit (call, id, &event) < 0)
         return -1;
     if (!handler_id) {
         shr_log_warn ("%s (%s) waits for a handler: nobody active covers it", id, request->category);
         return 0;
     }
-    return complaint_assign_to (call, complaint, handler_id, "service", request->by, NULL);
+    return lifecycle_record (call, complaint, "assign", request->by, NULL, assigned, 1)
+           || complaint_assigned (call, complaint, NULL, "service", request->by);
 }
 
 int complaint_create (shr_call_t *call, const complaints_complaint_create_request_t *request,
@@ -147,10 +148,14 @@ int complaint_create (shr_call_t *call, const complaints_complaint_create_reques
 int complaint_get (shr_call_t *call, const complaints_complaint_get_request_t *request,
                    complaints_complaint_t *reply)
 {
+    //  Only its seq first: complaint_read reads the rest once.
     complaint_t complaint;
-    if (complaint_load (call, request->id, "/body/id", &complaint))
-        return -1;
-    return complaint_read (call, complaint.seq, reply);
+    int found = shr_call_get (call, "SELECT seq FROM complaint WHERE id = :id",
+                              &complaints_complaint_get_request_shape, request,
+                              &complaint_row_shape, &complaint, SHR_END);
+    if (found == 0)
+        return shr_call_fail (call, SHR_NOT_FOUND, "/body/id", "no complaint %s", request->id);
+    return found < 0 ? -1 : complaint_read (call, complaint.seq, reply);
 }
 
 //  Every filter of complaint.list; a NULL one matches all.

@@ -18,6 +18,17 @@ static const complaints_deadline_t *s_deadline (const complaints_complaint_t *co
     return latest;
 }
 
+int complaint_assigned (shr_call_t *call, const complaint_t *complaint, const char *previous,
+                        const char *chosen_by, const char *by)
+{
+    event_complaint_assigned_t event = {.complaint_summary = complaint->summary,
+                                        .previous_handler_id = previous,
+                                        .chosen_by = chosen_by,
+                                        .assigned_at = call->now_ms,
+                                        .by = by};
+    return event_complaint_assigned_emit (call, complaint->summary.id, &event) < 0 ? -1 : 0;
+}
+
 int complaint_assign_to (shr_call_t *call, complaint_t *complaint, const char *handler_id,
                          const char *chosen_by, const char *by, const char *note)
 {
@@ -28,12 +39,7 @@ int complaint_assign_to (shr_call_t *call, complaint_t *complaint, const char *h
                        SHR_END)
         || lifecycle_advance (call, complaint, "assign", by, note, changes, 1))
         return -1;
-    event_complaint_assigned_t event = {.complaint_summary = complaint->summary,
-                                        .previous_handler_id = previous,
-                                        .chosen_by = chosen_by,
-                                        .assigned_at = call->now_ms,
-                                        .by = by};
-    return event_complaint_assigned_emit (call, complaint->summary.id, &event) < 0 ? -1 : 0;
+    return complaint_assigned (call, complaint, previous, chosen_by, by);
 }
 
 int complaint_escalate_to (shr_call_t *call, complaint_t *complaint, int rank, const char *reason,

@@ -99,9 +99,9 @@ int complaint_load (shr_call_t *call, const char *id, const char *field, complai
 int complaint_reload (shr_call_t *call, complaint_t *complaint);
 //  Reads the whole case (times, deadlines, audit trail) into out. Returns 0 or -1.
 int complaint_read (shr_call_t *call, int64_t seq, complaints_complaint_t *out);
-//  Takes a case in: checks the customer, inserts it received, starts its
-//  deadlines, records it, emits complaint.received, and hands it to a
-//  handler (routing_policy). survey_id links a recovery case to its survey
+//  Takes a case in: checks the customer, chooses its handler
+//  (routing_policy), inserts it received, starts its deadlines, records it
+//  and its assignment, with complaint.received and complaint.assigned. survey_id links a recovery case to its survey
 //  (NULL otherwise). Fills complaint. Returns 0 or -1 (call failed:
 //  not_found on /body/customer_id for a customer not in the file).
 int complaint_insert (shr_call_t *call, const complaints_complaint_create_request_t *request,
@@ -117,6 +117,11 @@ bool lifecycle_is_open (const char *status);
 //  Returns 0, or -1 with the call failed (not_found, failed_precondition
 //  naming the status and what the step needs).
 int lifecycle_begin (shr_call_t *call, const char *id, const char *step, complaint_t *complaint);
+//  Records a step that moves nothing (assign, escalate: its name from the
+//  table) in the audit trail, with the changes given. Returns 0 or -1.
+int lifecycle_record (shr_call_t *call, const complaint_t *complaint, const char *step,
+                      const char *by, const char *note, const complaints_change_t *changes,
+                      size_t count);
 //  Takes the step: the status from the table (and the open flag), the step's
 //  time column, its effect on the deadlines, and one audit row with the status
 //  change and the changes given (count of them, borrowed). Reloads complaint.
@@ -129,6 +134,10 @@ int lifecycle_advance (shr_call_t *call, complaint_t *complaint, const char *ste
 //  (chosen_by "service" or "caller"). Returns 0 or -1.
 int complaint_assign_to (shr_call_t *call, complaint_t *complaint, const char *handler_id,
                          const char *chosen_by, const char *by, const char *note);
+//  Records that the case (already with its handler) went to it from previous
+//  (NULL for none), with complaint.assigned. Returns 0 or -1.
+int complaint_assigned (shr_call_t *call, const complaint_t *complaint, const char *previous,
+                        const char *chosen_by, const char *by);
 //  Raises the case to the level of rank (routing_policy) and to the least
 //  loaded handler there (kept if there is none), with complaint.escalated
 //  (reason "manual", "at_risk" or "breached"). Returns 0 or -1.
@@ -169,6 +178,8 @@ int calendar_load (shr_call_t *call, business_calendar_t *calendar);
 //  now, by the policy of severity. Returns 0 or -1.
 int deadline_start (shr_call_t *call, int64_t complaint_seq, const char *severity,
                     const char *kind);
+//  Starts both deadlines of a new case, by one reading of the policy. Returns 0 or -1.
+int deadline_start_both (shr_call_t *call, int64_t complaint_seq, const char *severity);
 //  Marks the running deadline of kind met now. Returns 0 or -1.
 int deadline_meet (shr_call_t *call, int64_t complaint_seq, const char *kind);
 //  Stops the clock of every unmet deadline of the case. Returns 0 or -1.

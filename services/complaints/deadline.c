@@ -13,21 +13,18 @@
     "kind, round, started_at_ms, due_at_ms, at_risk_at_ms, business_hours, paused_at_ms,"       \
     " paused_ms / 1000 AS paused_s, met_at_ms, at_risk_announced_at_ms, breach_announced_at_ms"
 
-int deadline_start (shr_call_t *call, int64_t complaint_seq, const char *severity,
-                    const char *kind)
+//  Inserts the next round of kind, by policy (calendar if it counts business hours).
+static int s_start (shr_call_t *call, int64_t complaint_seq,
+                    const complaints_deadline_policy_t *policy,
+                    const business_calendar_t *calendar, const char *kind)
 {
-    complaints_deadline_policy_t policy;
-    business_calendar_t calendar;
-    if (deadline_policy_lookup (call, severity, &policy)
-        || (policy.business_hours && calendar_load (call, &calendar)))
-        return -1;
-    const business_calendar_t *counted_in = policy.business_hours ? &calendar : NULL;
+    const business_calendar_t *counted_in = policy->business_hours ? calendar : NULL;
     int64_t within_ms = 1000
-                        * (streq (kind, "acknowledge") ? policy.acknowledge_within_s
-                                                       : policy.resolve_within_s);
+                        * (streq (kind, "acknowledge") ? policy->acknowledge_within_s
+                                                       : policy->resolve_within_s);
     int64_t due = business_time_add (counted_in, call->now_ms, within_ms);
     int64_t at_risk = business_time_add (counted_in, call->now_ms,
-                                         within_ms / 100 * (100 - policy.at_risk_percent));
+                                         within_ms / 100 * (100 - policy->at_risk_percent));
     return shr_call_exec (
         call,
         "INSERT INTO complaint_deadline (complaint_seq, kind, round, started_at_ms, due_at_ms,"
@@ -36,7 +33,33 @@ int deadline_start (shr_call_t *call, int64_t complaint_seq, const char *severit
         " :at_risk, :business_hours)",
         NULL, NULL, SHR_INT (":seq", complaint_seq), SHR_TEXT (":kind", kind),
         SHR_INT (":due", due), SHR_INT (":at_risk", at_risk),
-        SHR_INT (":business_hours", policy.business_hours), SHR_END);
+        SHR_INT (":business_hours", policy->business_hours), SHR_END);
+}
+
+//  The policy of severity, and the calendar if the policy counts in it.
+static int s_policy (shr_call_t *call, const char *severity,
+                     complaints_deadline_policy_t *policy, business_calendar_t *calendar)
+{
+    return deadline_policy_lookup (call, severity, policy)
+           || (policy->business_hours && calendar_load (call, calendar));
+}
+
+int deadline_start (shr_call_t *call, int64_t complaint_seq, const char *severity,
+                    const char *kind)
+{
+    complaints_deadline_policy_t policy;
+    business_calendar_t calendar;
+    return s_policy (call, severity, &policy, &calendar)
+           || s_start (call, complaint_seq, &policy, &calendar, kind);
+}
+
+int deadline_start_both (shr_call_t *call, int64_t complaint_seq, const char *severity)
+{
+    complaints_deadline_policy_t policy;
+    business_calendar_t calendar;
+    return s_policy (call, severity, &policy, &calendar)
+           || s_start (call, complaint_seq, &policy, &calendar, "acknowledge")
+           || s_start (call, complaint_seq, &policy, &calendar, "resolve");
 }
 
 int deadline_meet (shr_call_t *call, int64_t complaint_seq, const char *kind)

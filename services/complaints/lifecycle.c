@@ -123,6 +123,14 @@ static int s_clock (shr_call_t *call, const complaint_t *complaint, s_clock_t cl
     }
 }
 
+int lifecycle_record (shr_call_t *call, const complaint_t *complaint, const char *step,
+                      const char *by, const char *note, const complaints_change_t *changes,
+                      size_t count)
+{
+    return audit_record (call, complaint->seq, s_steps[s_step (step)].recorded, by, note,
+                         changes, count);
+}
+
 int lifecycle_advance (shr_call_t *call, complaint_t *complaint, const char *step, const char *by,
                        const char *note, const complaints_change_t *changes, size_t count)
 {

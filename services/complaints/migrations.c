@@ -31,6 +31,7 @@ const char *const complaints_migrations[] = {
     " name TEXT NOT NULL,"
     " level TEXT NOT NULL,"
     " active INTEGER NOT NULL,"
+    " open_cases INTEGER NOT NULL DEFAULT 0,"       //  kept by the triggers below
     " updated_at_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE handler_category ("
     " handler_id TEXT NOT NULL REFERENCES handler (id) ON DELETE CASCADE,"
@@ -75,6 +76,16 @@ const char *const complaints_migrations[] = {
     "CREATE INDEX complaint_by_customer ON complaint (customer_id, seq);"
     //  The clock's auto-close reads only resolved cases (the close step's from).
     "CREATE INDEX complaint_resolved ON complaint (resolved_at_ms) WHERE status = 'resolved';"
+    //  Each handler's load, kept in the transaction of every change to it, so
+    //  that choosing the least loaded reads one row per handler.
+    "CREATE TRIGGER complaint_counted AFTER INSERT ON complaint"
+    " WHEN new.open = 1 AND new.handler_id IS NOT NULL"
+    " BEGIN UPDATE handler SET open_cases = open_cases + 1 WHERE id = new.handler_id; END;"
+    "CREATE TRIGGER complaint_recounted AFTER UPDATE OF handler_id, open ON complaint"
+    " WHEN old.handler_id IS NOT new.handler_id OR old.open IS NOT new.open BEGIN"
+    " UPDATE handler SET open_cases = open_cases - 1 WHERE id = old.handler_id AND old.open = 1;"
+    " UPDATE handler SET open_cases = open_cases + 1 WHERE id = new.handler_id AND new.open = 1;"
+    " END;"
     //  Nothing a customer reported is ever lost.
     "CREATE TRIGGER complaint_kept BEFORE DELETE ON complaint"
     " BEGIN SELECT RAISE (ABORT, 'complaints are never deleted'); END;"

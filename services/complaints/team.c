@@ -1,17 +1,17 @@
 /*  team - the complaint-handling team: handlers with their level, the
-    categories they cover and how many open cases each has, and who among
-    them is free to take a case (routing_policy.c decides).
+    categories they cover and how many open cases each has (a count the
+    complaint table's triggers keep), and who among them is free to take a
+    case (routing_policy.c decides).
 */
 #include "complaints.h"
 #include "routing_policy.h"
 
-//  A handler as the replies show them, open cases counted from the index of
-//  each handler's open cases.
+//  A handler as the replies show them (open_cases is kept by the triggers of
+//  migrations.c).
 #define HANDLER_COLUMNS                                                                          \
     "id, name, level, (SELECT json_group_array (category) FROM (SELECT category FROM"           \
     " handler_category c WHERE c.handler_id = h.id ORDER BY category)) AS categories, active,"   \
-    " (SELECT count(*) FROM complaint WHERE handler_id = h.id AND open = 1) AS open_cases,"      \
-    " updated_at_ms"
+    " open_cases, updated_at_ms"
 
 //  routing_candidate_t reads like a message: by a field table.
 static const shr_field_t s_candidate_fields[] = {
@@ -36,8 +36,7 @@ int team_choose (shr_call_t *call, const char *category, int rank, const char **
     if (shr_call_list (call,
                        "SELECT id, level, EXISTS (SELECT 1 FROM handler_category c WHERE"
                        " c.handler_id = h.id AND c.category = :category) AS covers,"
-                       " (SELECT count(*) FROM complaint WHERE handler_id = h.id AND open = 1)"
-                       " AS load FROM handler h WHERE active = 1",
+                       " open_cases AS load FROM handler h WHERE active = 1",
                        NULL, NULL, &s_candidate_shape, &candidates, 0, NULL,
                        SHR_TEXT (":category", category), SHR_END))
         return -1;

@@ -92,8 +92,73 @@ static void s_serve_durable (const char *endpoint, const char *path, bool full)
     }
 }
 
+//  The bare read: what any service must at least do to answer a get. The
+//  table is filled once at start (BENCH_READ_ROWS rows); then each request is
+//  parsed with cJSON, one row is read by its primary key (autocommit, no
+//  transaction of its own: a read takes no lock a writer waits for) and the
+//  reply carries it as JSON.
+static void s_serve_read (const char *endpoint, const char *path)
+{
+    sqlite3 *db;
+    sqlite3_open (path, &db);
+    sqlite3_exec (db,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                  "CREATE TABLE IF NOT EXISTS item (id TEXT PRIMARY KEY, value INTEGER, note TEXT);"
+                  "BEGIN",
+                  NULL, NULL, NULL);
+    sqlite3_stmt *insert, *select;
+    sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO item VALUES (?, ?, 'a row to read back')", -1,
+                        &insert, NULL);
+    for (int i = 0; i < BENCH_READ_ROWS; i++) {
+        char id[32];
+        snprintf (id, sizeof id, "item-%d", i);
+        sqlite3_bind_text (insert, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int (insert, 2, i);
+        sqlite3_step (insert);
+        sqlite3_reset (insert);
+    }
+    sqlite3_finalize (insert);
+    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_prepare_v2 (db, "SELECT id, value, note FROM item WHERE id = ?", -1, &select, NULL);
+    void *ctx = zmq_ctx_new ();
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    zmq_bind (router, endpoint);
+    char identity[256], buf[REQUEST_SIZE], reply[512];
+    while (true) {
+        int id_size = zmq_recv (router, identity, sizeof identity, 0);
+        zmq_recv (router, buf, sizeof buf, 0); //  the delimiter
+        int size = zmq_recv (router, buf, sizeof buf - 1, 0);
+        if (id_size < 0 || size < 0) break;
+        cJSON *request = cJSON_ParseWithLength (buf, (size_t)size);
+        cJSON *body = cJSON_GetObjectItem (request, "body");
+        sqlite3_bind_text (select, 1, cJSON_GetStringValue (cJSON_GetObjectItem (body, "id")), -1,
+                           SQLITE_TRANSIENT);
+        int length;
+        if (sqlite3_step (select) == SQLITE_ROW)
+            length = snprintf (reply, sizeof reply,
+                               "{\"v\":1,\"id\":\"%s\",\"ok\":true,\"body\":{\"id\":\"%s\","
+                               "\"value\":%d,\"note\":\"%s\"}}",
+                               cJSON_GetStringValue (cJSON_GetObjectItem (request, "id")),
+                               (const char *)sqlite3_column_text (select, 0),
+                               sqlite3_column_int (select, 1),
+                               (const char *)sqlite3_column_text (select, 2));
+        else
+            length = snprintf (reply, sizeof reply, "{\"v\":1,\"id\":\"%s\",\"ok\":false}",
+                               cJSON_GetStringValue (cJSON_GetObjectItem (request, "id")));
+        sqlite3_reset (select);
+        cJSON_Delete (request);
+        zmq_send (router, identity, (size_t)id_size, ZMQ_SNDMORE);
+        zmq_send (router, "", 0, ZMQ_SNDMORE);
+        zmq_send (router, reply, (size_t)length, 0);
+    }
+}
+
 void bench_serve_if_asked (int argc, char **argv)
 {
+    if (argc >= 4 && streq (argv[1], "--serve-read")) {
+        s_serve_read (argv[2], argv[3]);
+        exit (0);
+    }
     if (argc >= 3 && streq (argv[1], "--serve-echo")) {
         s_serve_echo (argv[2]);
         exit (0);
@@ -592,6 +657,22 @@ int bench_raw_unit (void *req, int client, size_t n, int64_t sent_us, void *arg)
     return bench_request (req, request, reply, sizeof reply) < 0 ? -1 : 0;
 }
 
+int bench_raw_read_unit (void *req, int client, size_t n, int64_t sent_us, void *arg)
+{
+    (void)arg;
+    (void)sent_us;
+    char request[256], reply[512];
+    snprintf (request, sizeof request,
+              "{\"v\":1,\"id\":\"%zu\",\"op\":\"item.get\",\"body\":{\"id\":\"item-%zu\"}}", n,
+              ((size_t)client * 7919 + n * 31) % BENCH_READ_ROWS);
+    if (bench_request (req, request, reply, sizeof reply) < 0) return -1;
+    if (!strstr (reply, "\"ok\":true")) {
+        fprintf (stderr, "bench: the raw read found nothing: %.200s\n", reply);
+        return -1;
+    }
+    return 0;
+}
+
 //  Sends one raw request until it is answered: the server is up.
 static void s_wait_raw (const char *endpoint)
 {
@@ -613,6 +694,11 @@ bench_server_t bench_raw_start (const char *kind)
     if (streq (kind, "echo")) {
         char *argv[] = {s_self, "--serve-echo", server.endpoint, NULL};
         server.pid = bench_spawn (argv, NULL);
+    } else if (streq (kind, "read")) {
+        char *db = zsys_sprintf ("%s/raw-read.db", s_work);
+        char *argv[] = {s_self, "--serve-read", server.endpoint, db, NULL};
+        server.pid = bench_spawn (argv, NULL);
+        zstr_free (&db);
     } else {
         bool full = streq (kind, "durable-full");
         if (!full && !streq (kind, "durable-normal")) {

@@ -438,6 +438,9 @@ def test_a_case_goes_to_the_least_loaded_agent_who_covers_it(complaints):
     assert {complaint(client)["handler_id"] for _ in range(3)} == {"A-1"}
     loads = {h["id"]: h["open_cases"] for h in client.call("handler.list", {})["items"]}
     assert loads == {"A-1": 5, "A-2": 2, "A-3": 1, "S-1": 1, "M-1": 1}
+    for hid, load in loads.items():
+        listed = client.call("complaint.list", {"handler_id": hid, "open": True})["items"]
+        assert len(listed) == load, hid
     assert [h["id"] for h in client.call("handler.list", {"category": "billing",
                                                           "active": True})["items"]] == ["A-1"]
     # A supervisor hands a case on by hand, or lets the service choose.
@@ -458,6 +461,10 @@ def test_a_case_goes_to_the_least_loaded_agent_who_covers_it(complaints):
         client.call("handler.upsert", {"id": hid, "active": False})
     orphan = complaint(client)
     assert orphan["handler_id"] is None
+    # Every move kept the counts of open cases true.
+    for h in client.call("handler.list", {})["items"]:
+        listed = client.call("complaint.list", {"handler_id": h["id"], "open": True})["items"]
+        assert h["open_cases"] == len(listed), h
     error = client.error("complaint.assign", {"id": orphan["id"]})
     assert error["code"] == "failed_precondition" and "nobody active" in error["message"]
     client.close()
