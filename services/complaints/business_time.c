@@ -115,7 +115,8 @@ int business_time_day (const char *text, int64_t *day)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit ((unsigned char) text[i]))
             return -1;
-    int year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+    int year =
+        (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
     int month = (text[5] - '0') * 10 + (text[6] - '0');
     int mday = (text[8] - '0') * 10 + (text[9] - '0');
     static const int lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

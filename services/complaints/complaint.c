@@ -23,16 +23,6 @@ static const shr_field_t s_row_fields[] = {
 const shr_shape_t complaint_row_shape = {"complaints' complaint row", sizeof (complaint_t),
                                          s_row_fields, 4};
 
-int complaints_cursor (shr_call_t *call, const char *cursor, const char *op, int64_t *after)
-{
-    char *end = NULL;
-    *after = 0;
-    if (cursor && ((*after = strtoll (cursor, &end, 10)) < 0 || *end || end == cursor))
-        return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/cursor",
-                              "cursor %s is not one that %s returned", cursor, op);
-    return 0;
-}
-
 int complaint_load (shr_call_t *call, const char *id, const char *field, complaint_t *complaint)
 {
     int found = shr_call_get (call,
@@ -79,16 +69,11 @@ int complaint_insert (shr_call_t *call, const complaints_complaint_create_reques
                          : shr_call_fail (call, SHR_NOT_FOUND, "/body/customer_id",
                                           "no customer %s in the file; customer.upsert adds one",
                                           request->customer_id);
-    sqlite3_stmt *stmt = shr_store_stmt (call->store,
-                                         "SELECT coalesce (max (seq), 0) + 1 FROM complaint");
-    if (!stmt || sqlite3_step (stmt) != SQLITE_ROW) {
-        if (stmt)
-            sqlite3_reset (stmt);
-        return shr_call_db_error (call);
-    }
-    int64_t seq = sqlite3_column_int64 (stmt, 0);
-    sqlite3_reset (stmt);
-    const char *id = shr_call_printf (call, "CP-%06lld", (long long) seq);
+    int64_t seq;
+    const char *id;
+    if (complaints_next_id (call, "SELECT coalesce (max (seq), 0) + 1 FROM complaint", "CP", &seq,
+                            &id))
+        return -1;
     const char *handler_id;
     if (team_choose (call, request->category, 0, &handler_id)
         || shr_call_exec (
@@ -117,7 +102,8 @@ int complaint_insert (shr_call_t *call, const complaints_complaint_create_reques
         || event_complaint_received_emit (call, id, &event) < 0)
         return -1;
     if (!handler_id) {
-        shr_log_warn ("%s (%s) waits for a handler: nobody active covers it", id, request->category);
+        shr_log_warn ("%s (%s) waits for a handler: nobody active covers it", id,
+                      request->category);
         return 0;
     }
     return lifecycle_record (call, complaint, "assign", request->by, NULL, assigned, 1)

@@ -18,6 +18,15 @@ static const complaints_deadline_t *s_deadline (const complaints_complaint_t *co
     return latest;
 }
 
+//  The steps that only move the case: checked, taken, and the case read into reply.
+static int s_take (shr_call_t *call, const char *id, const char *step, const char *by,
+                   const char *note, complaint_t *complaint, complaints_complaint_t *reply)
+{
+    return lifecycle_begin (call, id, step, complaint)
+           || lifecycle_advance (call, complaint, step, by, note, NULL, 0)
+           || complaint_read (call, complaint->seq, reply);
+}
+
 int complaint_assigned (shr_call_t *call, const complaint_t *complaint, const char *previous,
                         const char *chosen_by, const char *by)
 {
@@ -61,7 +70,8 @@ int complaint_escalate_to (shr_call_t *call, complaint_t *complaint, int rank, c
     bool handed_over = (handler_id == NULL) != (previous == NULL)
                        || (handler_id && !streq (handler_id, previous));
     if (shr_call_exec (call,
-                       "UPDATE complaint SET level = :level, handler_id = :handler WHERE seq = :seq",
+                       "UPDATE complaint SET level = :level, handler_id = :handler"
+                       " WHERE seq = :seq",
                        NULL, NULL, SHR_TEXT (":level", to_level), SHR_TEXT (":handler", handler_id),
                        SHR_INT (":seq", complaint->seq), SHR_END)
         || lifecycle_advance (call, complaint, "escalate", by, note, changes, handed_over ? 2 : 1))
@@ -99,9 +109,7 @@ int complaint_acknowledge (shr_call_t *call,
                            complaints_complaint_t *reply)
 {
     complaint_t complaint;
-    if (lifecycle_begin (call, request->id, "acknowledge", &complaint)
-        || lifecycle_advance (call, &complaint, "acknowledge", request->by, request->note, NULL, 0)
-        || complaint_read (call, complaint.seq, reply))
+    if (s_take (call, request->id, "acknowledge", request->by, request->note, &complaint, reply))
         return -1;
     const complaints_complaint_summary_t *summary = &complaint.summary;
     event_complaint_acknowledged_t event = {
@@ -118,9 +126,7 @@ int complaint_investigate (shr_call_t *call,
                            complaints_complaint_t *reply)
 {
     complaint_t complaint;
-    if (lifecycle_begin (call, request->id, "investigate", &complaint)
-        || lifecycle_advance (call, &complaint, "investigate", request->by, request->note, NULL, 0)
-        || complaint_read (call, complaint.seq, reply))
+    if (s_take (call, request->id, "investigate", request->by, request->note, &complaint, reply))
         return -1;
     event_complaint_investigating_t event = {.complaint_summary = complaint.summary,
                                              .investigating_at = call->now_ms,
@@ -133,10 +139,7 @@ int complaint_wait_customer (shr_call_t *call,
                              complaints_complaint_t *reply)
 {
     complaint_t complaint;
-    if (lifecycle_begin (call, request->id, "wait_customer", &complaint)
-        || lifecycle_advance (call, &complaint, "wait_customer", request->by, request->note, NULL,
-                              0)
-        || complaint_read (call, complaint.seq, reply))
+    if (s_take (call, request->id, "wait_customer", request->by, request->note, &complaint, reply))
         return -1;
     event_complaint_waiting_customer_t event = {.complaint_summary = complaint.summary,
                                                 .since = call->now_ms,
@@ -224,9 +227,7 @@ int complaint_reopen (shr_call_t *call, const complaints_complaint_reopen_reques
                       complaints_complaint_t *reply)
 {
     complaint_t complaint;
-    if (lifecycle_begin (call, request->id, "reopen", &complaint)
-        || lifecycle_advance (call, &complaint, "reopen", request->by, request->reason, NULL, 0)
-        || complaint_read (call, complaint.seq, reply))
+    if (s_take (call, request->id, "reopen", request->by, request->reason, &complaint, reply))
         return -1;
     event_complaint_reopened_t event = {.complaint_summary = complaint.summary,
                                         .reopened_at = call->now_ms,

@@ -1,6 +1,7 @@
 /*  complaints - the service's own declarations, shared by its files.
 
-    Files: main.c (settings, definition, setup), migrations.c (tables),
+    Files: main.c (settings, definition, setup), migrations.c (tables), ids.c
+    (the ids it chooses, list cursors),
     customer.c (the customer file and its history), complaint.c (intake,
     reading, listing), lifecycle.c (the status table and the steps),
     complaint_steps.c (the ops that move a case, assignment, escalation),
@@ -58,7 +59,8 @@ extern const char *const complaints_migrations[];
     COMPLAINT_OVERDUE " AS overdue"
 
 //  The columns of a complaint_t (complaint_row_shape).
-#define COMPLAINT_ROW_COLUMNS "seq, status_before_wait, waiting_since_ms, " COMPLAINT_SUMMARY_COLUMNS
+#define COMPLAINT_ROW_COLUMNS                                                                      \
+    "seq, status_before_wait, waiting_since_ms, " COMPLAINT_SUMMARY_COLUMNS
 
 //  A case as the steps need it: its summary and the row's own facts.
 typedef struct {
@@ -76,7 +78,13 @@ typedef struct {
     "id, customer_id, region, subject, workorder_id, complaint_id, status, opened_at_ms,"       \
     " answered_at_ms, score, comment, source, recovery_complaint_id"
 
-//  A cursor of a list: the text of the last row's key. Reads it into *after
+//  ids.c
+//  The next seq of a table (next_seq_sql, a literal: "SELECT coalesce (max
+//  (seq), 0) + 1 FROM <table>") and its id, prefix-000042, in the arena.
+//  Returns 0 or -1 (call failed).
+int complaints_next_id (shr_call_t *call, const char *next_seq_sql, const char *prefix,
+                        int64_t *seq, const char **id);
+//  A cursor of a list: the text of the last row's seq. Reads it into *after
 //  (0 without one). Returns 0, or -1 with the call failed (invalid_argument
 //  on /body/cursor) for a cursor the op did not give.
 int complaints_cursor (shr_call_t *call, const char *cursor, const char *op, int64_t *after);
@@ -101,9 +109,9 @@ int complaint_reload (shr_call_t *call, complaint_t *complaint);
 int complaint_read (shr_call_t *call, int64_t seq, complaints_complaint_t *out);
 //  Takes a case in: checks the customer, chooses its handler
 //  (routing_policy), inserts it received, starts its deadlines, records it
-//  and its assignment, with complaint.received and complaint.assigned. survey_id links a recovery case to its survey
-//  (NULL otherwise). Fills complaint. Returns 0 or -1 (call failed:
-//  not_found on /body/customer_id for a customer not in the file).
+//  and its assignment, with complaint.received and complaint.assigned. survey_id links a recovery
+//  case to its survey (NULL otherwise). Fills complaint. Returns 0 or -1 (call failed: not_found on
+//  /body/customer_id for a customer not in the file).
 int complaint_insert (shr_call_t *call, const complaints_complaint_create_request_t *request,
                       const char *survey_id, complaint_t *complaint);
 

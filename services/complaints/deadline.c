@@ -64,11 +64,11 @@ int deadline_start_both (shr_call_t *call, int64_t complaint_seq, const char *se
 
 int deadline_meet (shr_call_t *call, int64_t complaint_seq, const char *kind)
 {
-    return shr_call_exec (call,
-                          "UPDATE complaint_deadline SET met_at_ms = :now WHERE complaint_seq = :seq"
-                          " AND kind = :kind AND met_at_ms IS NULL",
-                          NULL, NULL, SHR_INT (":seq", complaint_seq), SHR_TEXT (":kind", kind),
-                          SHR_END);
+    return shr_call_exec (
+        call,
+        "UPDATE complaint_deadline SET met_at_ms = :now WHERE complaint_seq = :seq"
+        " AND kind = :kind AND met_at_ms IS NULL",
+        NULL, NULL, SHR_INT (":seq", complaint_seq), SHR_TEXT (":kind", kind), SHR_END);
 }
 
 int deadline_pause (shr_call_t *call, int64_t complaint_seq)

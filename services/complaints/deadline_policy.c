@@ -78,7 +78,8 @@ int calendar_load (shr_call_t *call, business_calendar_t *calendar)
         .utc_offset_min = business_time_offset (stored.utc_offset)};
     for (size_t i = 0; i < stored.days.count; i++)
         calendar->days_mask |= 1 << (int) stored.days.items[i];
-    int64_t *days = (int64_t *) shr_call_alloc (call, (stored.holidays.count + 1) * sizeof (int64_t));
+    size_t size = (stored.holidays.count + 1) * sizeof (int64_t);
+    int64_t *days = (int64_t *) shr_call_alloc (call, size);
     if (!days)
         return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
     //  Stored in date order, which is day-number order; checked at calendar.set.
@@ -117,7 +118,8 @@ int calendar_set (shr_call_t *call, const complaints_calendar_set_request_t *req
         || (request->has_holidays
             && (shr_call_exec (call, "DELETE FROM holiday", NULL, NULL, SHR_END)
                 || shr_call_exec (call,
-                                  "INSERT INTO holiday (day) SELECT value FROM json_each (:holidays)",
+                                  "INSERT INTO holiday (day)"
+                                  " SELECT value FROM json_each (:holidays)",
                                   &complaints_calendar_set_request_shape, request, SHR_END))))
         return -1;
     shr_log_info ("business calendar: %s-%s at %s, %zu holidays (by %s)", request->start,

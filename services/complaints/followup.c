@@ -29,16 +29,11 @@ static int s_schedule (shr_call_t *call, const complaints_customer_t *customer, 
                        const char *note, const char *by, complaints_followup_t *out)
 {
     const complaints_settings_t *settings = (const complaints_settings_t *) call->arg;
-    sqlite3_stmt *stmt = shr_store_stmt (call->store,
-                                         "SELECT coalesce (max (seq), 0) + 1 FROM followup");
-    if (!stmt || sqlite3_step (stmt) != SQLITE_ROW) {
-        if (stmt)
-            sqlite3_reset (stmt);
-        return shr_call_db_error (call);
-    }
-    int64_t seq = sqlite3_column_int64 (stmt, 0);
-    sqlite3_reset (stmt);
-    const char *id = shr_call_printf (call, "FU-%06lld", (long long) seq);
+    int64_t seq;
+    const char *id;
+    if (complaints_next_id (call, "SELECT coalesce (max (seq), 0) + 1 FROM followup", "FU", &seq,
+                            &id))
+        return -1;
     if (shr_call_exec (call,
                        "INSERT INTO followup (seq, id, customer_id, region, kind, workorder_id,"
                        " status, due_at_ms, overdue_at_ms, every_days, note, by, created_at_ms)"
@@ -47,7 +42,8 @@ static int s_schedule (shr_call_t *call, const complaints_customer_t *customer, 
                        NULL, NULL, SHR_INT (":seq", seq), SHR_TEXT (":id", id),
                        SHR_TEXT (":customer", customer->id), SHR_TEXT (":region", customer->region),
                        SHR_TEXT (":kind", kind), SHR_TEXT (":workorder", workorder_id),
-                       SHR_INT (":due", due_ms), SHR_INT (":grace", settings->followup_grace_s * 1000LL),
+                       SHR_INT (":due", due_ms),
+                       SHR_INT (":grace", settings->followup_grace_s * 1000LL),
                        SHR_INT_IF (":every", every_days > 0, every_days), SHR_TEXT (":note", note),
                        SHR_TEXT (":by", by), SHR_END)
         || s_load (call, id, out))

@@ -22,8 +22,8 @@ static const struct {
     const char *status;
     bool open;
 } s_statuses[] = {
-    {"received", true},  {"acknowledged", true}, {"investigating", true}, {"waiting_customer", true},
-    {"reopened", true},  {"resolved", false},    {"closed", false},
+    {"received", true}, {"acknowledged", true}, {"investigating", true}, {"waiting_customer", true},
+    {"reopened", true}, {"resolved", false},    {"closed", false},
 };
 
 //  What a step does to the case's deadlines.
@@ -41,8 +41,9 @@ typedef enum {
 //  :status and :open come from the tables (open only where a step opens or
 //  closes the case: a column the indexes read costs index work when it is
 //  set), the step's time is :now. RETURNING tells whether the row moved.
-#define MOVE(set) "UPDATE complaint SET status = :status" set " WHERE seq = :seq AND status = :from" \
-                  " RETURNING seq"
+#define MOVE(set)                                                                                  \
+    "UPDATE complaint SET status = :status" set " WHERE seq = :seq AND status = :from"             \
+    " RETURNING seq"
 static const struct {
     const char *step;
     const char *from[6];

@@ -25,7 +25,8 @@ const char *const complaints_migrations[] = {
     " completed_at_ms INTEGER,"
     " accepted_at_ms INTEGER,"
     " customer_score INTEGER) WITHOUT ROWID;"
-    "CREATE INDEX customer_workorder_by_customer ON customer_workorder (customer_id, reported_at_ms);"
+    "CREATE INDEX customer_workorder_by_customer"
+    " ON customer_workorder (customer_id, reported_at_ms);"
     "CREATE TABLE handler ("
     " id TEXT PRIMARY KEY,"
     " name TEXT NOT NULL,"
@@ -53,7 +54,7 @@ const char *const complaints_migrations[] = {
     " by TEXT,"
     " status TEXT NOT NULL,"
     " open INTEGER NOT NULL,"                       //  set from lifecycle.c's status table
-    " status_before_wait TEXT,"                     //  while waiting_customer: where it goes back to
+    " status_before_wait TEXT,"                     //  while waiting_customer: where it returns
     " waiting_since_ms INTEGER,"
     " handler_id TEXT REFERENCES handler (id),"
     " level TEXT NOT NULL,"

@@ -28,16 +28,11 @@ int survey_open (shr_call_t *call, const char *customer_id, const char *subject,
     complaints_customer_t customer;
     if (customer_read (call, customer_id, &customer) != 1)
         return shr_call_db_error (call);
-    sqlite3_stmt *stmt = shr_store_stmt (call->store,
-                                         "SELECT coalesce (max (seq), 0) + 1 FROM survey");
-    if (!stmt || sqlite3_step (stmt) != SQLITE_ROW) {
-        if (stmt)
-            sqlite3_reset (stmt);
-        return shr_call_db_error (call);
-    }
-    int64_t seq = sqlite3_column_int64 (stmt, 0);
-    sqlite3_reset (stmt);
-    const char *id = shr_call_printf (call, "SV-%06lld", (long long) seq);
+    int64_t seq;
+    const char *id;
+    if (complaints_next_id (call, "SELECT coalesce (max (seq), 0) + 1 FROM survey", "SV", &seq,
+                            &id))
+        return -1;
     complaints_survey_t survey;
     if (shr_call_exec (call,
                        "INSERT INTO survey (seq, id, customer_id, region, subject, workorder_id,"
@@ -107,9 +102,9 @@ static int s_answer (shr_call_t *call, const complaints_survey_t *survey, int64_
     const char *case_id;
     if (s_recover (call, survey, score, comment, &case_id)
         || shr_call_exec (call,
-                          "UPDATE survey SET status = 'answered', score = :score, comment = :comment,"
-                          " source = :source, by = :by, answered_at_ms = :now,"
-                          " recovery_complaint_id = :case WHERE id = :id",
+                          "UPDATE survey SET status = 'answered', score = :score,"
+                          " comment = :comment, source = :source, by = :by,"
+                          " answered_at_ms = :now, recovery_complaint_id = :case WHERE id = :id",
                           NULL, NULL, SHR_INT (":score", score), SHR_TEXT (":comment", comment),
                           SHR_TEXT (":source", source), SHR_TEXT (":by", by),
                           SHR_TEXT (":case", case_id), SHR_TEXT (":id", survey->id), SHR_END)

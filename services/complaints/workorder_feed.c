@@ -12,9 +12,9 @@ static int s_track (shr_call_t *call, const dispatch_workorder_summary_t *order)
 {
     return customer_ensure (call, order->customer_id, order->region)
            || shr_call_exec (call,
-                             "INSERT INTO customer_workorder (id, customer_id, type, status, region,"
-                             " reported_at_ms) VALUES (:id, :customer_id, :type, :status, :region,"
-                             " :reported_at_ms) ON CONFLICT (id) DO UPDATE SET status ="
+                             "INSERT INTO customer_workorder (id, customer_id, type, status,"
+                             " region, reported_at_ms) VALUES (:id, :customer_id, :type, :status,"
+                             " :region, :reported_at_ms) ON CONFLICT (id) DO UPDATE SET status ="
                              " excluded.status, region = excluded.region",
                              &dispatch_workorder_summary_shape, order, SHR_END);
 }

@@ -30,23 +30,7 @@ static const char *s_work;
 
 static pid_t s_start_complaints (const char *name, const char *sync, char **api)
 {
-    *api = bench_endpoint ();
-    char *events = bench_endpoint ();
-    char *env[] = {zsys_sprintf ("BIND_API=%s", *api),
-                   zsys_sprintf ("BIND_EVENTS=%s", events),
-                   zsys_sprintf ("DATA_DIR=%s/%s", s_work, name),
-                   zsys_sprintf ("LOG_LEVEL=warn"),
-                   zsys_sprintf ("SHR_SYNC=%s", sync),
-                   NULL};
-    char *path = zsys_sprintf ("%s/complaints", s_bin_dir);
-    char *argv[] = {path, NULL};
-    pid_t pid = bench_spawn (argv, env);
-    for (int i = 0; env[i]; i++)
-        free (env[i]);
-    free (path);
-    zstr_free (&events);
-    bench_wait_ready (*api, 10000);
-    return pid;
+    return bench_start_service (s_bin_dir, "complaints", name, sync, api);
 }
 
 //  Twenty agents covering billing, a supervisor, a manager; sixteen customers.
@@ -98,7 +82,8 @@ static int s_get_unit (void *req, int client, size_t n, int64_t sent_us, void *a
     (void)sent_us;
     char request[256], reply[16384];
     snprintf (request, sizeof request,
-              "{\"v\":1,\"id\":\"g%d-%zu\",\"op\":\"complaint.get\",\"body\":{\"id\":\"CP-%06zu\"}}",
+              "{\"v\":1,\"id\":\"g%d-%zu\",\"op\":\"complaint.get\",\"body\":"
+              "{\"id\":\"CP-%06zu\"}}",
               client, n, 1 + ((size_t)client * 7919 + n * 31) % GET_SPREAD);
     if (bench_request (req, request, reply, sizeof reply) < 0) return -1;
     if (!strstr (reply, "\"ok\":true")) {
@@ -108,36 +93,14 @@ static int s_get_unit (void *req, int client, size_t n, int64_t sent_us, void *a
     return 0;
 }
 
-//  Sends count creates, 100 in flight at a time, and checks every reply is ok.
-static void s_pipeline_creates (const char *endpoint, int count)
+//  An inquiry from one of the customers, for bench_pipeline.
+static char *s_inquiry (int n)
 {
-    zsock_t *dealer = zsock_new_dealer (endpoint);
-    int sent = 0, received = 0;
-    while (received < count) {
-        while (sent < count && sent - received < 100) {
-            char *request = zsys_sprintf (
-                "{\"v\":1,\"id\":\"p%d\",\"op\":\"complaint.create\",\"body\":{\"customer_id\":"
-                "\"C-%d\",\"kind\":\"inquiry\",\"channel\":\"web\",\"category\":\"repair_delay\","
-                "\"severity\":\"low\",\"text\":\"when does the technician come?\"}}",
-                sent, sent % CUSTOMERS);
-            sent++;
-            zmsg_t *msg = zmsg_new ();
-            zmsg_addmem (msg, NULL, 0);
-            zmsg_addstr (msg, request);
-            zmsg_send (&msg, dealer);
-            free (request);
-        }
-        zmsg_t *reply = zmsg_recv (dealer);
-        char *text = reply ? zframe_strdup (zmsg_last (reply)) : NULL;
-        if (!text || !strstr (text, "\"ok\":true")) {
-            fprintf (stderr, "bench: request failed: %s\n", text ? text : "no reply");
-            exit (1);
-        }
-        zstr_free (&text);
-        zmsg_destroy (&reply);
-        received++;
-    }
-    zsock_destroy (&dealer);
+    return zsys_sprintf ("{\"v\":1,\"id\":\"p%d\",\"op\":\"complaint.create\",\"body\":{"
+                         "\"customer_id\":\"C-%d\",\"kind\":\"inquiry\",\"channel\":\"web\","
+                         "\"category\":\"repair_delay\",\"severity\":\"low\",\"text\":"
+                         "\"when does the technician come?\"}}",
+                         n, n % CUSTOMERS);
 }
 
 //  Runs one statement of the seeding, binding :t0 (400 days ago), :later (20
@@ -276,7 +239,7 @@ int main (int argc, char **argv)
     long idle_rss_kb = bench_rss_kb (complaints); //  started, pinged, idle since
     s_add_team_and_customers (api);
     fprintf (stderr, "bench: %d complaints to read back...\n", GET_SPREAD);
-    s_pipeline_creates (api, GET_SPREAD);
+    bench_pipeline (api, GET_SPREAD, s_inquiry);
     bench_side_t raw_full_side = {
         .name = "raw fsync-per-request", .endpoint = raw_full.endpoint, .unit = bench_raw_unit};
     bench_side_t raw_read_side = {
@@ -304,7 +267,7 @@ int main (int argc, char **argv)
     zstr_free (&path);
     complaints = s_start_complaints ("million", "normal", &api);
     //  A few cases taken in the usual way too, for A-07 among others.
-    s_pipeline_creates (api, LIST_EXTRA);
+    bench_pipeline (api, LIST_EXTRA, s_inquiry);
     double p50_ms, p99_ms;
     int items;
     s_time_list (api, &p50_ms, &p99_ms, &items);
@@ -312,7 +275,8 @@ int main (int argc, char **argv)
     zstr_free (&api);
 
     printf ("bench_complaints: %d interleaved rounds of %.1f s per comparison\n", rounds, seconds);
-    printf ("\ncomplaint.create and complaint.get, 16 clients, requests/s against the raw loops:\n");
+    printf ("\ncomplaint.create and complaint.get, 16 clients, requests/s against the raw"
+            " loops:\n");
     bench_compare_row ("complaint.create full", &create_cmp);
     bench_compare_row ("complaint.get", &get_cmp);
     printf ("\nTargets and floors:\n");
@@ -320,7 +284,8 @@ int main (int argc, char **argv)
     printf ("  complaint.create, 16 clients, full: %s/s, %.2fx raw fsync-per-request %s/s"
             " (rounds %.2f-%.2fx, n=%d)\n",
             bench_thousands (create_cmp.ours_rate.median, ours, sizeof ours),
-            create_cmp.ratio.median, bench_thousands (create_cmp.base_rate.median, base, sizeof base),
+            create_cmp.ratio.median,
+            bench_thousands (create_cmp.base_rate.median, base, sizeof base),
             create_cmp.ratio.min, create_cmp.ratio.max, create_cmp.rounds);
     printf ("  complaint.get, 16 clients: %s/s, %.2fx the raw read loop %s/s (rounds %.2f-%.2fx,"
             " n=%d)\n",

@@ -173,6 +173,17 @@ pid_t bench_spawn (char *const argv[], char *const extra_env[]);
 //  SIGTERM and wait.
 void bench_stop (pid_t pid);
 
+//  Starts the service bin_dir/service on fresh endpoints, its data in the
+//  scratch folder's data_name, SHR_SYNC=sync, LOG_LEVEL=warn (plaintext, as
+//  bench_spawn), and waits until it answers. *api is its API endpoint (the
+//  caller frees it). Returns its pid. Exits if it never answers.
+pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
+                           const char *sync, char **api);
+
+//  Sends count requests made by make (n -> JSON text the caller frees), 100
+//  in flight at a time, and checks every reply is ok. Exits on a failure.
+void bench_pipeline (const char *endpoint, int count, char *(*make) (int n));
+
 //  A free endpoint below the ephemeral port range. Caller frees.
 char *bench_endpoint (void);
 

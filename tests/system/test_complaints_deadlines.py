@@ -5,7 +5,8 @@ new deadline, and closing after silence."""
 import time
 
 from harness import wait_until
-from test_complaints import HOUR_MS, advance, complaint, complaints, customer, events, team  # noqa: F401
+from test_complaints import (HOUR_MS, advance, complaint, complaints,  # noqa: F401 (a fixture)
+                             customer, events, team)
 
 MINUTE_MS = 60 * 1000
 SLA = ("complaint.sla_at_risk", "complaint.sla_breached", "complaint.escalated")

@@ -173,7 +173,8 @@ static void test_the_clock_announces_each_deadline_once (void)
     for (int round = 0; round < 3; round++)
         s_scan ();
     CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'complaint.sla_at_risk'"), 1);
-    CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'complaint.sla_breached'"), 1);
+    CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'complaint.sla_breached'"),
+               1);
     CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'complaint.escalated'"), 2);
     CHECK_INT (s_count ("SELECT count(*) FROM complaint WHERE id = 'CP-000002' AND level ="
                         " 'manager' AND handler_id = 'M-1'"),
@@ -183,12 +184,14 @@ static void test_the_clock_announces_each_deadline_once (void)
 static void test_waiting_on_the_customer_moves_the_deadlines_on (void)
 {
     s_ok ("complaint.acknowledge", "{\"id\":\"CP-000002\"}");
-    int64_t due = s_count ("SELECT due_at_ms FROM complaint_deadline d JOIN complaint c ON"
-                           " c.seq = d.complaint_seq WHERE c.id = 'CP-000002' AND d.kind = 'resolve'");
+    int64_t due =
+        s_count ("SELECT due_at_ms FROM complaint_deadline d JOIN complaint c ON"
+                 " c.seq = d.complaint_seq WHERE c.id = 'CP-000002' AND d.kind = 'resolve'");
     s_ok ("complaint.wait_customer", "{\"id\":\"CP-000002\",\"note\":\"which outlet?\"}");
     s_now += 30 * HOUR_MS;  //  beyond the 24 h to resolve: but the clock stood still
     s_scan ();
-    CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'complaint.sla_breached'"), 1);
+    CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'complaint.sla_breached'"),
+               1);
     s_ok ("complaint.customer_replied", "{\"id\":\"CP-000002\"}");
     CHECK_INT (s_count ("SELECT due_at_ms FROM complaint_deadline d JOIN complaint c ON"
                         " c.seq = d.complaint_seq WHERE c.id = 'CP-000002' AND d.kind = 'resolve'"),

@@ -103,7 +103,8 @@ static void test_a_pause_moves_what_lies_ahead_of_it (void)
     CHECK_INT (business_time_shift (&s_office, tuesday_noon, monday_2000, wednesday_0800),
                wednesday_0800 + 4 * HOUR_MS);
     //  A moment the pause came after stays: it was reached, or missed, already.
-    CHECK_INT (business_time_shift (&s_office, monday_1000, monday_1700, tuesday_1000), monday_1000);
+    CHECK_INT (business_time_shift (&s_office, monday_1000, monday_1700, tuesday_1000),
+               monday_1000);
     //  A pause over a weekend and a holiday costs nothing of what is left.
     int64_t thursday_1700 = s_friday_1700_local + 27 * DAY_MS;
     int64_t due = business_time_add (&s_office, thursday_1700 - 4 * HOUR_MS, 5 * HOUR_MS);
