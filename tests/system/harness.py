@@ -39,6 +39,11 @@ def services():
 
 SERVICES = services()
 
+# The services whose events each one consumes: it needs their public keys to
+# start, and their processes running for its sys.health to say "ok"
+# (start_service(name, with_sources=True) starts them first).
+SOURCES = {"complaints": ["dispatch"]}
+
 # The bus is closed by default, in the tests too: one keys folder for the whole
 # run (shrctl keys init), every service started with CURVE on unless a test
 # asks otherwise, every client here using the admin key unless it says which.
@@ -244,7 +249,7 @@ class Service:
     def _start(self, timeout):
         curve = self.env.get("SHR_CURVE", "on") == "on"
         if curve:
-            ensure_keys(self.name)
+            ensure_keys(self.name, *SOURCES.get(self.name, []))
         for endpoint in (self.api, self.events):
             PEERS[endpoint] = (self.name, curve)
         # shrctl finds which service an endpoint is by these (for its public key).
