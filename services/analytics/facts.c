@@ -1,0 +1,100 @@
+/*  facts - one number an event contributed, kept with the event's source and
+    seq (kpi.explain shows them) and added to the roll-ups by the triggers of
+    migrations.c. A fact from another source about a work order (a complaint,
+    a survey) takes the order's technician, type and model from what dispatch
+    said at its completion, whichever of the two streams comes first, so a
+    rebuild from replay ends with the same roll-ups as the live run.
+*/
+#include "analytics.h"
+
+int fact_add (shr_call_t *call, const shr_event_t *event, const fact_t *fact)
+{
+    const char *technician = fact->technician_id, *type = fact->type;
+    const char *model = fact->product_model;
+    int waiting = 0;
+    if (fact->workorder_id && !type) {
+        typedef struct {
+            const char *technician_id, *type, *product_model;
+            int64_t completed_at_ms;
+            bool has_completed_at_ms;
+        } order_t;
+        static const shr_field_t fields[] = {
+            ROW_TEXT (order_t, technician_id),
+            ROW_TEXT (order_t, type),
+            ROW_TEXT (order_t, product_model),
+            ROW_INT_OPT (order_t, completed_at_ms),
+        };
+        static const shr_shape_t shape = ROW_SHAPE ("a work order's dimensions", order_t, fields);
+        order_t order = {0};
+        int found = shr_call_get (call,
+                                  "SELECT technician_id, type, product_model, completed_at_ms"
+                                  " FROM workorder WHERE id = :id",
+                                  NULL, NULL, &shape, &order,
+                                  SHR_TEXT (":id", fact->workorder_id), SHR_END);
+        if (found < 0)
+            return -1;
+        if (found && order.has_completed_at_ms) {
+            technician = order.technician_id;
+            type = order.type;
+            model = order.product_model;
+        }
+        else
+            waiting = 1;
+    }
+    return shr_call_exec (
+        call,
+        "INSERT INTO fact (source, seq, type, key, metric, at_ms, day, currency, value, region,"
+        " technician_id, type_of_order, product_model, workorder_id, waiting) VALUES (:source,"
+        " :seq, :type, :key, :metric, :at, :day, coalesce (:currency, ''), :value,"
+        " coalesce (:region, ''), coalesce (:technician, ''), coalesce (:order_type, ''),"
+        " coalesce (:model, ''), :workorder, :waiting)",
+        NULL, NULL, SHR_TEXT (":source", event->source), SHR_INT (":seq", event->seq),
+        SHR_TEXT (":type", event->type), SHR_TEXT (":key", event->key ? event->key : ""),
+        SHR_TEXT (":metric", fact->metric), SHR_INT (":at", fact->at_ms),
+        SHR_INT (":day", calendar_day_of_ms (fact->at_ms)), SHR_TEXT (":currency", fact->currency),
+        SHR_INT (":value", fact->value), SHR_TEXT (":region", fact->region),
+        SHR_TEXT (":technician", technician), SHR_TEXT (":order_type", type),
+        SHR_TEXT (":model", model), SHR_TEXT (":workorder", fact->workorder_id),
+        SHR_INT (":waiting", waiting), SHR_END);
+}
+
+int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
+                    int64_t completed_at_ms)
+{
+    if (shr_call_exec (call,
+                       "INSERT INTO workorder (id, region, technician_id, type, completed_at_ms)"
+                       " VALUES (:id, :region, :technician_id, :type, :completed)"
+                       " ON CONFLICT (id) DO UPDATE SET region = excluded.region, technician_id ="
+                       " excluded.technician_id, type = excluded.type, completed_at_ms ="
+                       " coalesce (completed_at_ms, excluded.completed_at_ms)",
+                       &dispatch_workorder_summary_shape, order,
+                       SHR_INT_IF (":completed", completed_at_ms > 0, completed_at_ms), SHR_END))
+        return -1;
+    if (completed_at_ms <= 0)
+        return 0;
+    return shr_call_exec (call,
+                          "UPDATE fact SET technician_id = coalesce (w.technician_id, ''),"
+                          " type_of_order = w.type, product_model = coalesce (w.product_model, ''),"
+                          " waiting = 0 FROM workorder w WHERE fact.waiting = 1"
+                          " AND fact.workorder_id = :id AND w.id = :id",
+                          NULL, NULL, SHR_TEXT (":id", order->id), SHR_END);
+}
+
+int fact_workorder_completed_at (shr_call_t *call, const char *id, int64_t *completed_at_ms)
+{
+    *completed_at_ms = 0;
+    typedef struct {
+        int64_t completed_at_ms;
+        bool has_completed_at_ms;
+    } row_t;
+    static const shr_field_t fields[] = {ROW_INT_OPT (row_t, completed_at_ms)};
+    static const shr_shape_t shape = ROW_SHAPE ("a completion time", row_t, fields);
+    row_t row = {0};
+    int found = shr_call_get (call, "SELECT completed_at_ms FROM workorder WHERE id = :id", NULL,
+                              NULL, &shape, &row, SHR_TEXT (":id", id), SHR_END);
+    if (found < 0)
+        return -1;
+    if (found && row.has_completed_at_ms)
+        *completed_at_ms = row.completed_at_ms;
+    return 0;
+}

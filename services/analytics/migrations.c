@@ -1,0 +1,78 @@
+/*  migrations - the analytics database, version by version. Never edit a
+    shipped version: add the next one. */
+#include "analytics.h"
+
+const char *const analytics_migrations[] = {
+    //  1: facts, their roll-ups per day and dimension, what dispatch said of
+    //  each work order, and the targets.
+    "CREATE TABLE fact ("
+    " id INTEGER PRIMARY KEY,"
+    " source TEXT NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " type TEXT NOT NULL,"                         //  the event type
+    " key TEXT NOT NULL,"                          //  the event's key
+    " metric TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " day INTEGER NOT NULL,"
+    " currency TEXT NOT NULL DEFAULT '',"
+    " value INTEGER NOT NULL,"
+    " region TEXT NOT NULL DEFAULT '',"             //  '' when the event does not say
+    " technician_id TEXT NOT NULL DEFAULT '',"
+    " type_of_order TEXT NOT NULL DEFAULT '',"
+    " product_model TEXT NOT NULL DEFAULT '',"
+    " workorder_id TEXT,"
+    //  1 while a fact about a work order waits for the order's dimensions
+    " waiting INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX fact_by_metric ON fact (metric, day, id);"
+    "CREATE INDEX fact_waiting ON fact (workorder_id) WHERE waiting = 1;"
+    "CREATE TABLE rollup ("
+    " dim TEXT NOT NULL,"                          //  none, region, technician, type, product_model
+    " metric TEXT NOT NULL,"
+    " day INTEGER NOT NULL,"
+    " grp TEXT NOT NULL,"                          //  '' for none, and for a fact without it
+    " currency TEXT NOT NULL,"
+    " total INTEGER NOT NULL,"
+    " n INTEGER NOT NULL,"
+    " PRIMARY KEY (dim, metric, day, grp, currency)) WITHOUT ROWID;"
+    //  Every fact counts in the totals and by region at once; by technician,
+    //  type and model once it knows them (waiting = 0).
+    "CREATE TRIGGER fact_rollup_all AFTER INSERT ON fact BEGIN"
+    " INSERT INTO rollup VALUES ('none', NEW.metric, NEW.day, '', NEW.currency, NEW.value, 1)"
+    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " INSERT INTO rollup VALUES ('region', NEW.metric, NEW.day, NEW.region, NEW.currency,"
+    "  NEW.value, 1) ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " END;"
+    "CREATE TRIGGER fact_rollup_order AFTER INSERT ON fact WHEN NEW.waiting = 0 BEGIN"
+    " INSERT INTO rollup VALUES ('technician', NEW.metric, NEW.day, NEW.technician_id,"
+    "  NEW.currency, NEW.value, 1)"
+    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " INSERT INTO rollup VALUES ('type', NEW.metric, NEW.day, NEW.type_of_order, NEW.currency,"
+    "  NEW.value, 1) ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " INSERT INTO rollup VALUES ('product_model', NEW.metric, NEW.day, NEW.product_model,"
+    "  NEW.currency, NEW.value, 1)"
+    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " END;"
+    "CREATE TRIGGER fact_rollup_resolved AFTER UPDATE OF waiting ON fact"
+    " WHEN OLD.waiting = 1 AND NEW.waiting = 0 BEGIN"
+    " INSERT INTO rollup VALUES ('technician', NEW.metric, NEW.day, NEW.technician_id,"
+    "  NEW.currency, NEW.value, 1)"
+    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " INSERT INTO rollup VALUES ('type', NEW.metric, NEW.day, NEW.type_of_order, NEW.currency,"
+    "  NEW.value, 1) ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " INSERT INTO rollup VALUES ('product_model', NEW.metric, NEW.day, NEW.product_model,"
+    "  NEW.currency, NEW.value, 1)"
+    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    " END;"
+    "CREATE TABLE workorder ("
+    " id TEXT PRIMARY KEY,"
+    " region TEXT NOT NULL,"
+    " technician_id TEXT,"
+    " type TEXT NOT NULL,"
+    " product_model TEXT,"
+    " completed_at_ms INTEGER) WITHOUT ROWID;"
+    "CREATE TABLE kpi_target ("
+    " kpi TEXT PRIMARY KEY,"
+    " target REAL NOT NULL,"
+    " set_at_ms INTEGER NOT NULL,"
+    " set_by TEXT NOT NULL) WITHOUT ROWID;",
+    NULL};
