@@ -6,7 +6,7 @@
 #   make run        build the services and the CLI, start them in the foreground, data in ./var/
 #   make bench      benchmarks (not part of make test)
 #   make fuzz       bounded libFuzzer run over envelope parsing + validation
-#   make install    the services, shrctl and the schemas into $(DESTDIR)$(PREFIX) (/usr/local)
+#   make install    the services, asctl (and shrctl) and the schemas into $(DESTDIR)$(PREFIX) (/usr/local)
 #   make test-docker  images, compose and a one-node swarm, tested (needs root; README)
 
 # 'make' alone builds everything: the first rule below is a generated file's.
@@ -89,7 +89,8 @@ $(CONTRACT_LIB): $(CONTRACT_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-PROGRAMS = $(addprefix $(BUILD)/bin/,$(SERVICES) $(TOOLS))
+# shrctl is asctl's old name: the same binary, a symlink (asctl.c reads argv[0]).
+PROGRAMS = $(addprefix $(BUILD)/bin/,$(SERVICES) $(TOOLS) shrctl)
 BINARIES = $(PROGRAMS) $(addprefix $(BUILD)/bin/,$(FIXTURES))
 TEST_BINARIES = $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_BINARIES = $(addprefix $(BUILD)/bench/,$(BENCHES))
@@ -142,6 +143,13 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# asctl is tools/asctl.c and its folder tools/asctl/.
+$(BUILD)/bin/asctl: $(BUILD)/obj/tools/asctl.o $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/asctl/*.c)) $(CONTRACT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bin/shrctl: $(BUILD)/bin/asctl
+	ln -sf asctl $@
+
 $(BUILD)/bin/%: $(BUILD)/obj/tests/fixtures/%.o $(FIXTURE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -189,7 +197,7 @@ run: deps
 # Binaries into $(PREFIX)/bin and the contract into $(PREFIX)/share/aftersales/schemas,
 # where a binary looks beside itself. INSTALL_PROGRAMS picks which (default: all).
 PREFIX ?= /usr/local
-INSTALL_PROGRAMS ?= $(SERVICES) $(TOOLS)
+INSTALL_PROGRAMS ?= $(SERVICES) $(TOOLS) shrctl
 install: $(addprefix $(BUILD)/bin/,$(INSTALL_PROGRAMS))
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aftersales
 	install -m 755 $^ $(DESTDIR)$(PREFIX)/bin/

@@ -26,12 +26,15 @@
 extern const char *const analytics_migrations[];
 
 //  Field tables of the rows this service reads that are no message.
-#define ROW_TEXT(T, f) {.name = #f, .kind = SHR_FIELD_STRING, .offset = offsetof (T, f), .has_offset = -1}
-#define ROW_INT(T, f) {.name = #f, .kind = SHR_FIELD_INT, .offset = offsetof (T, f), .has_offset = -1}
+#define ROW_TEXT(T, f)                                                                           \
+    {.name = #f, .kind = SHR_FIELD_STRING, .offset = offsetof (T, f), .has_offset = -1}
+#define ROW_INT(T, f)                                                                            \
+    {.name = #f, .kind = SHR_FIELD_INT, .offset = offsetof (T, f), .has_offset = -1}
 #define ROW_INT_OPT(T, f)                                                                        \
     {.name = #f, .kind = SHR_FIELD_INT, .offset = offsetof (T, f),                                \
      .has_offset = offsetof (T, has_##f), .flags = SHR_FIELD_NULLABLE}
-#define ROW_SHAPE(name, T, fields) {(name), sizeof (T), (fields), sizeof (fields) / sizeof *(fields)}
+#define ROW_SHAPE(name, T, fields)                                                               \
+    {(name), sizeof (T), (fields), sizeof (fields) / sizeof *(fields)}
 
 //  calendar.c
 //  The day number (days since 1970-01-01, UTC) of a YYYY-MM-DD, or -1 if it is none.

@@ -212,7 +212,7 @@ measured() {
         got=$("$SHRCTL" -t 3000 call analytics kpi.report "{\"from\":\"$today\",\"to\":\"$today\"}" 2>"$TMP/call.err" \
             | "$PY" -c 'import json, sys
 k = {x["kpi"]: x for x in json.load(sys.stdin)["groups"][0]["kpis"]}
-print("%s %s" % (k["avg_repair_time"]["facts"], k["satisfaction_score"]["value"]))') || true
+print("%s %s" % (k["avg_repair_time"]["facts"], float(k["satisfaction_score"]["value"])))') || true
         [ "$got" = "1 9.0" ] && break
         sleep 0.2
     done
