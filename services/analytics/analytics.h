@@ -41,6 +41,10 @@ extern const char *const analytics_migrations[];
 int64_t calendar_day (const char *date);
 //  The day of a moment in ms.
 int64_t calendar_day_of_ms (int64_t ms);
+//  The month of a day: year x 12 + month - 1.
+int64_t calendar_month_of_day (int64_t day);
+//  The first day of a month.
+int64_t calendar_month_first_day (int64_t month);
 //  Reads a period's two dates into days. Returns 0, or -1 with the call failed
 //  (invalid_argument on the field: a date that is none, to before from).
 int calendar_period (shr_call_t *call, const char *from, const char *to, const char *from_field,
@@ -113,7 +117,8 @@ extern const kpi_def_t kpi_defs[KPI_COUNT];
 //  The indicator called name, or -1.
 int kpi_find (const char *name);
 
-//  rollup.c: a period's sums, per group, metric and currency.
+//  rollup.c: a period's sums, per group, metric and currency: the whole
+//  months in it from the monthly roll-ups, the days at its ends from the daily.
 typedef struct {
     const char *group;     //  NULL: none
     const char *metric;
@@ -130,7 +135,9 @@ typedef struct {
 int rollup_read (shr_call_t *call, const char *dim, int64_t from_day, int64_t to_day,
                  rollup_t *rollup);
 //  The customers known at the end of day to_day, per region (dim "region")
-//  or in all (any other dim: one sum, group NULL). Returns 0 or -1.
+//  or in all (any other dim: one sum, group NULL), from the months before
+//  to_day's and its days. Returns 0 or -1. Two rows of one group may come:
+//  rollup_get adds them.
 int rollup_customers (shr_call_t *call, const char *dim, int64_t to_day, rollup_t *rollup);
 //  The sum of (group, metric, currency) (currency NULL: every currency);
 //  *count (if not NULL) gets its fact count.

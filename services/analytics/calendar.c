@@ -27,6 +27,32 @@ int64_t calendar_day (const char *date)
     return s_days_from_civil (y, m, d);
 }
 
+//  y, m, d of a day number (Howard Hinnant's civil_from_days).
+static void s_civil (int64_t day, int64_t *y, int64_t *m, int64_t *d)
+{
+    day += 719468;
+    int64_t era = (day >= 0 ? day : day - 146096) / 146097;
+    int64_t doe = day - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+int64_t calendar_month_of_day (int64_t day)
+{
+    int64_t y, m, d;
+    s_civil (day, &y, &m, &d);
+    return y * 12 + m - 1;
+}
+
+int64_t calendar_month_first_day (int64_t month)
+{
+    return s_days_from_civil (month / 12, month % 12 + 1, 1);
+}
+
 int64_t calendar_day_of_ms (int64_t ms)
 {
     return ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);

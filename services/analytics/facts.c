@@ -41,17 +41,20 @@ int fact_add (shr_call_t *call, const shr_event_t *event, const fact_t *fact)
         else
             waiting = 1;
     }
+    int64_t day = calendar_day_of_ms (fact->at_ms);
     return shr_call_exec (
         call,
-        "INSERT INTO fact (source, seq, type, key, metric, at_ms, day, currency, value, region,"
-        " technician_id, type_of_order, product_model, workorder_id, waiting) VALUES (:source,"
-        " :seq, :type, :key, :metric, :at, :day, coalesce (:currency, ''), :value,"
+        "INSERT INTO fact (source, seq, type, key, metric, at_ms, day, month, currency, value,"
+        " region, technician_id, type_of_order, product_model, workorder_id, waiting) VALUES"
+        " (:source, :seq, :type, :key, :metric, :at, :day, :month, coalesce (:currency, ''),"
+        " :value,"
         " coalesce (:region, ''), coalesce (:technician, ''), coalesce (:order_type, ''),"
         " coalesce (:model, ''), :workorder, :waiting)",
         NULL, NULL, SHR_TEXT (":source", event->source), SHR_INT (":seq", event->seq),
         SHR_TEXT (":type", event->type), SHR_TEXT (":key", event->key ? event->key : ""),
         SHR_TEXT (":metric", fact->metric), SHR_INT (":at", fact->at_ms),
-        SHR_INT (":day", calendar_day_of_ms (fact->at_ms)), SHR_TEXT (":currency", fact->currency),
+        SHR_INT (":day", day), SHR_INT (":month", calendar_month_of_day (day)),
+        SHR_TEXT (":currency", fact->currency),
         SHR_INT (":value", fact->value), SHR_TEXT (":region", fact->region),
         SHR_TEXT (":technician", technician), SHR_TEXT (":order_type", type),
         SHR_TEXT (":model", model), SHR_TEXT (":workorder", fact->workorder_id),

@@ -12,29 +12,68 @@ static const shr_field_t s_fields[] = {
 };
 static const shr_shape_t s_shape = ROW_SHAPE ("a roll-up's sum", rollup_sum_t, s_fields);
 
+//  The roll-ups a grouping reads: the whole is the regions' sum.
+static const char *s_dim (const char *dim)
+{
+    return streq (dim, "none") ? "region" : dim;
+}
+
 int rollup_read (shr_call_t *call, const char *dim, int64_t from_day, int64_t to_day,
                  rollup_t *rollup)
 {
-    //  The metrics every indicator reads, by the primary key's range per metric.
-    return shr_call_list (call,
-                          "SELECT grp AS \"group\", metric, currency, sum (total) AS total,"
-                          " sum (n) AS count FROM rollup WHERE dim = :dim AND metric IN"
-                          " ('repair_s', 'on_time', 'revenue', 'labour_cost', 'parts_cost',"
-                          " 'margin', 'va_revenue', 'score', 'complaint', 'rework', 'rework_30d',"
-                          " 'purchase_cost', 'issue_cost', 'stock_value_day')"
-                          " AND day BETWEEN :from AND :to GROUP BY grp, metric, currency",
-                          NULL, NULL, &s_shape, rollup, 0, NULL, SHR_TEXT (":dim", dim),
-                          SHR_INT (":from", from_day), SHR_INT (":to", to_day), SHR_END);
+    //  The whole months first_month..last_month (none if first > last), and
+    //  the days before and after them.
+    int64_t first_month = calendar_month_of_day (from_day);
+    if (calendar_month_first_day (first_month) != from_day)
+        first_month++;
+    int64_t last_month = calendar_month_of_day (to_day);
+    if (calendar_month_first_day (last_month + 1) - 1 != to_day)
+        last_month--;
+    int64_t head_to = to_day, tail_from = to_day + 1;
+    if (first_month <= last_month) {
+        head_to = calendar_month_first_day (first_month) - 1;
+        tail_from = calendar_month_first_day (last_month + 1);
+    }
+//  The metrics every indicator reads, by the primary key's range per metric.
+#define METRICS                                                                                  \
+    " metric IN ('repair_s', 'on_time', 'revenue', 'labour_cost', 'parts_cost', 'margin',"       \
+    " 'va_revenue', 'score', 'complaint', 'rework', 'rework_30d', 'purchase_cost',"              \
+    " 'issue_cost', 'stock_value_day')"
+    return shr_call_list (
+        call,
+        "SELECT CASE :whole WHEN 1 THEN '' ELSE grp END AS \"group\", metric, currency,"
+        " sum (total) AS total, sum (n) AS count FROM ("
+        " SELECT grp, metric, currency, total, n FROM rollup_month WHERE dim = :dim AND" METRICS
+        "  AND month BETWEEN :first_month AND :last_month"
+        " UNION ALL SELECT grp, metric, currency, total, n FROM rollup WHERE dim = :dim AND" METRICS
+        "  AND day BETWEEN :from AND :head_to"
+        " UNION ALL SELECT grp, metric, currency, total, n FROM rollup WHERE dim = :dim AND" METRICS
+        "  AND day BETWEEN :tail_from AND :to)"
+        " GROUP BY 1, metric, currency",
+        NULL, NULL, &s_shape, rollup, 0, NULL, SHR_TEXT (":dim", s_dim (dim)),
+        SHR_INT (":whole", streq (dim, "none")),
+        SHR_INT (":first_month", first_month), SHR_INT (":last_month", last_month),
+        SHR_INT (":from", from_day), SHR_INT (":head_to", head_to),
+        SHR_INT (":tail_from", tail_from), SHR_INT (":to", to_day), SHR_END);
+#undef METRICS
 }
 
 int rollup_customers (shr_call_t *call, const char *dim, int64_t to_day, rollup_t *rollup)
 {
     return shr_call_list (call,
-                          "SELECT grp AS \"group\", metric, currency, sum (total) AS total,"
-                          " sum (n) AS count FROM rollup WHERE dim = :dim AND metric = 'customer'"
-                          " AND day <= :to GROUP BY grp, metric, currency",
+                          "SELECT CASE :whole WHEN 1 THEN '' ELSE grp END AS \"group\", metric,"
+                          " currency, sum (total) AS total, sum (n) AS count FROM rollup_month"
+                          " WHERE dim = 'region' AND metric = 'customer' AND month < :month"
+                          " GROUP BY 1, metric, currency UNION ALL"
+                          " SELECT CASE :whole WHEN 1 THEN '' ELSE grp END, metric, currency,"
+                          " sum (total), sum (n) FROM rollup WHERE dim = 'region' AND metric ="
+                          " 'customer' AND day BETWEEN :month_day AND :to"
+                          " GROUP BY 1, metric, currency",
                           NULL, NULL, &s_shape, rollup, 0, NULL,
-                          SHR_TEXT (":dim", streq (dim, "region") ? "region" : "none"),
+                          SHR_INT (":whole", !streq (dim, "region")),
+                          SHR_INT (":month", calendar_month_of_day (to_day)),
+                          SHR_INT (":month_day", calendar_month_first_day (
+                                                     calendar_month_of_day (to_day))),
                           SHR_INT (":to", to_day), SHR_END);
 }
 

@@ -251,6 +251,22 @@ def test_every_indicator_to_the_cent_and_the_second(start_service, tmp_path):
     assert by_type["upgrade"]["value_added_share"]["value"] == 100.0
     assert by_type["repair"]["value_added_share"]["value"] == 0.0
 
+    # Whole months come from the monthly roll-ups, the days around them from
+    # the daily ones: the same figures whichever way a period is cut.
+    month_first = datetime.date.fromisoformat(date_of(base_first)).replace(day=1)
+    after = datetime.date.fromisoformat(date_of(last)).replace(day=28) + datetime.timedelta(4)
+    month_last = after - datetime.timedelta(after.day)
+    span = (month_first - datetime.date(1970, 1, 1)).days, (month_last - datetime.date(
+        1970, 1, 1)).days
+    for first_day, last_day in ((span[0], span[1]), (span[0] + 1, span[1]),
+                                (span[0], span[1] - 1), (base_first, last)):
+        whole = kpis(p.an.call("kpi.report", {"from": date_of(first_day),
+                                              "to": date_of(last_day)})["groups"][0])
+        exp = expected(h, complaints, customers, first_day, last_day)
+        for name in ("avg_repair_time", "on_time_rate", "satisfaction_score", "complaint_rate"):
+            assert whole[name]["value"] == exp[name], (first_day, last_day, name)
+        assert whole["profit_growth"]["amount"] == exp["_margin"]
+
     # Technician performance over both periods: first-time fix and rework.
     everything = {"from": date_of(base_first), "to": date_of(last)}
     perf = {t["technician_id"]: t for t in
