@@ -26,4 +26,9 @@ void shr_time_format (int64_t ms, char *buf);
 //  epoch, UTC. Returns 0, or -1 if the text is not a valid date-time.
 int shr_time_parse (const char *text, int64_t *ms);
 
+//  Days since 1970-01-01 of the civil date y-m-d (proleptic Gregorian, any
+//  year), and back.
+int64_t shr_time_days_from_civil (int64_t y, int m, int d);
+void shr_time_civil_from_days (int64_t days, int64_t *y, int *m, int *d);
+
 #endif

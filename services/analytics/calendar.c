@@ -1,18 +1,6 @@
 /*  calendar - UTC days: what a period's dates mean. Pure but for the error. */
 #include "analytics.h"
 
-//  Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard
-//  Hinnant's days_from_civil).
-static int64_t s_days_from_civil (int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int64_t calendar_day (const char *date)
 {
     int y, m, d;
@@ -24,33 +12,20 @@ int64_t calendar_day (const char *date)
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > length[m - 1] || (m == 2 && d == 29 && !leap) || y < 1970)
         return -1;
-    return s_days_from_civil (y, m, d);
-}
-
-//  y, m, d of a day number (Howard Hinnant's civil_from_days).
-static void s_civil (int64_t day, int64_t *y, int64_t *m, int64_t *d)
-{
-    day += 719468;
-    int64_t era = (day >= 0 ? day : day - 146096) / 146097;
-    int64_t doe = day - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
+    return shr_time_days_from_civil (y, m, d);
 }
 
 int64_t calendar_month_of_day (int64_t day)
 {
-    int64_t y, m, d;
-    s_civil (day, &y, &m, &d);
+    int64_t y;
+    int m, d;
+    shr_time_civil_from_days (day, &y, &m, &d);
     return y * 12 + m - 1;
 }
 
 int64_t calendar_month_first_day (int64_t month)
 {
-    return s_days_from_civil (month / 12, month % 12 + 1, 1);
+    return shr_time_days_from_civil (month / 12, (int) (month % 12) + 1, 1);
 }
 
 int64_t calendar_day_of_ms (int64_t ms)

@@ -2,6 +2,20 @@
     shipped version: add the next one. */
 #include "analytics.h"
 
+//  Adds a fact to its row of a roll-up table (per day or month) for one dimension.
+#define UPSERT(table, dim, at, group)                                                            \
+    " INSERT INTO " table " VALUES ('" dim "', NEW.metric, " at ", " group ", NEW.currency,"     \
+    "  NEW.value, 1) ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+
+//  A fact's rows by technician, type and model, per day and per month.
+#define ORDER_ROLLUPS                                                                            \
+    UPSERT ("rollup", "technician", "NEW.day", "NEW.technician_id")                              \
+    UPSERT ("rollup", "type", "NEW.day", "NEW.type_of_order")                                    \
+    UPSERT ("rollup", "product_model", "NEW.day", "NEW.product_model")                           \
+    UPSERT ("rollup_month", "technician", "NEW.month", "NEW.technician_id")                      \
+    UPSERT ("rollup_month", "type", "NEW.month", "NEW.type_of_order")                            \
+    UPSERT ("rollup_month", "product_model", "NEW.month", "NEW.product_model")
+
 const char *const analytics_migrations[] = {
     //  1: facts, their roll-ups per day and dimension, what dispatch said of
     //  each work order, and the targets.
@@ -49,39 +63,15 @@ const char *const analytics_migrations[] = {
     //  technician, type and model once it knows them (waiting = 0). Per day,
     //  and per month so that a year's report reads a row per month and group.
     "CREATE TRIGGER fact_rollup_all AFTER INSERT ON fact BEGIN"
-    " INSERT INTO rollup VALUES ('region', NEW.metric, NEW.day, NEW.region, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup_month VALUES ('region', NEW.metric, NEW.month, NEW.region, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    UPSERT ("rollup", "region", "NEW.day", "NEW.region")
+    UPSERT ("rollup_month", "region", "NEW.month", "NEW.region")
     " END;"
     "CREATE TRIGGER fact_rollup_order AFTER INSERT ON fact WHEN NEW.waiting = 0 BEGIN"
-    " INSERT INTO rollup VALUES ('technician', NEW.metric, NEW.day, NEW.technician_id, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup VALUES ('type', NEW.metric, NEW.day, NEW.type_of_order, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup VALUES ('product_model', NEW.metric, NEW.day, NEW.product_model, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup_month VALUES ('technician', NEW.metric, NEW.month, NEW.technician_id, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup_month VALUES ('type', NEW.metric, NEW.month, NEW.type_of_order, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup_month VALUES ('product_model', NEW.metric, NEW.month, NEW.product_model, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    ORDER_ROLLUPS
     " END;"
     "CREATE TRIGGER fact_rollup_resolved AFTER UPDATE OF waiting ON fact"
     " WHEN OLD.waiting = 1 AND NEW.waiting = 0 BEGIN"
-    " INSERT INTO rollup VALUES ('technician', NEW.metric, NEW.day, NEW.technician_id, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup VALUES ('type', NEW.metric, NEW.day, NEW.type_of_order, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup VALUES ('product_model', NEW.metric, NEW.day, NEW.product_model, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup_month VALUES ('technician', NEW.metric, NEW.month, NEW.technician_id, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup_month VALUES ('type', NEW.metric, NEW.month, NEW.type_of_order, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-    " INSERT INTO rollup_month VALUES ('product_model', NEW.metric, NEW.month, NEW.product_model, NEW.currency, NEW.value, 1)"
-    "  ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
+    ORDER_ROLLUPS
     " END;"
     "CREATE TABLE workorder ("
     " id TEXT PRIMARY KEY,"

@@ -24,49 +24,10 @@
 static const char *s_bin_dir;
 static const char *s_work;
 
-//  Starts a service on the endpoints given, its data in data_name, with extra
-//  environment (NULL-terminated, may be NULL).
-static pid_t s_start (const char *service, const char *data_name, const char *api,
-                      const char *events, char *const *extra)
-{
-    char *env[16] = {zsys_sprintf ("BIND_API=%s", api), zsys_sprintf ("BIND_EVENTS=%s", events),
-                     zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name),
-                     zsys_sprintf ("LOG_LEVEL=warn"), zsys_sprintf ("SHR_SYNC=full")};
-    int count = 5;
-    for (int i = 0; extra && extra[i] && count < 15; i++)
-        env[count++] = strdup (extra[i]);
-    env[count] = NULL;
-    char *path = zsys_sprintf ("%s/%s", s_bin_dir, service);
-    char *argv[] = {path, NULL};
-    pid_t pid = bench_spawn (argv, env);
-    for (int i = 0; env[i]; i++)
-        free (env[i]);
-    free (path);
-    bench_wait_ready (api, 10000);
-    return pid;
-}
-
 static void s_exec (sqlite3 *db, const char *sql, int64_t orders, int64_t t0)
 {
-    sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-        fprintf (stderr, "bench: %s\n  in: %.300s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    int index = sqlite3_bind_parameter_index (stmt, ":orders");
-    if (index)
-        sqlite3_bind_int64 (stmt, index, orders);
-    index = sqlite3_bind_parameter_index (stmt, ":t0");
-    if (index)
-        sqlite3_bind_int64 (stmt, index, t0);
-    int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        ;
-    if (rc != SQLITE_DONE) {
-        fprintf (stderr, "bench: %s\n  in: %.300s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    sqlite3_finalize (stmt);
+    const bench_param_t params[] = {{":orders", orders}, {":t0", t0}, {NULL, 0}};
+    bench_sql (db, sql, params);
 }
 
 //  ORDERS completed work orders in dispatch's outbox, as dispatch writes them
@@ -246,7 +207,8 @@ int main (int argc, char **argv)
 
     //  dispatch's database, made by dispatch, then its outbox filled.
     char *d_api = bench_endpoint (), *d_events = bench_endpoint ();
-    pid_t dispatch = s_start ("dispatch", "dispatch", d_api, d_events, NULL);
+    pid_t dispatch = bench_start_service_at (s_bin_dir, "dispatch", "dispatch", "full", d_api,
+                                             d_events, NULL);
     bench_stop (dispatch);
     //  A year ending yesterday, at a whole day.
     int64_t t0 = (shr_time_now_ms () / 86400000 - 366) * 86400000;
@@ -259,7 +221,8 @@ int main (int argc, char **argv)
     fprintf (stderr, "bench: the raw batched insert of the same envelopes...\n");
     double raw_rate = s_raw_batched (path, orders);
     zstr_free (&path);
-    dispatch = s_start ("dispatch", "dispatch", d_api, d_events, NULL);
+    dispatch = bench_start_service_at (s_bin_dir, "dispatch", "dispatch", "full", d_api, d_events,
+                                       NULL);
 
     //  1. A fresh analytics rebuilds from dispatch's replay (complaints is
     //  not there: its consumer waits, which costs the rebuild nothing).
@@ -271,7 +234,8 @@ int main (int argc, char **argv)
                      zsys_sprintf ("COMPLAINTS_EVENTS=%s", c_events), NULL};
     fprintf (stderr, "bench: analytics rebuilding from replay...\n");
     int64_t start = shr_time_mono_us ();
-    pid_t analytics = s_start ("analytics", "analytics", a_api, a_events, extra);
+    pid_t analytics = bench_start_service_at (s_bin_dir, "analytics", "analytics", "full", a_api,
+                                              a_events, extra);
     while (s_applied (a_api) < orders)
         zclock_sleep (100);
     double rebuild_s = (double) (shr_time_mono_us () - start) / 1e6;

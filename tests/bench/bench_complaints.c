@@ -107,29 +107,10 @@ static char *s_inquiry (int n)
 //  days on) and the sizes where it names them. Exits on an error.
 static void s_seed_step (sqlite3 *db, const char *sql, int64_t t0, int64_t later)
 {
-    sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-        fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    const struct {
-        const char *name;
-        int64_t value;
-    } params[] = {{":t0", t0}, {":later", later}, {":count", MILLION},
-                  {":handlers", HANDLERS}, {":customers", CUSTOMERS}};
-    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
-        int index = sqlite3_bind_parameter_index (stmt, params[i].name);
-        if (index)
-            sqlite3_bind_int64 (stmt, index, params[i].value);
-    }
-    int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        ;
-    if (rc != SQLITE_DONE) {
-        fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    sqlite3_finalize (stmt);
+    const bench_param_t params[] = {{":t0", t0}, {":later", later}, {":count", MILLION},
+                                    {":handlers", HANDLERS}, {":customers", CUSTOMERS},
+                                    {NULL, 0}};
+    bench_sql (db, sql, params);
 }
 
 //  A million complaints in the service's own tables (migrations.c's), spread

@@ -348,26 +348,56 @@ void bench_stop (pid_t pid)
         if (s_children[i] == pid) s_children[i] = 0;
 }
 
-pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
-                           const char *sync, char **api)
+pid_t bench_start_service_at (const char *bin_dir, const char *service, const char *data_name,
+                              const char *sync, const char *api, const char *events,
+                              char *const *extra_env)
 {
-    *api = bench_endpoint ();
-    char *events = bench_endpoint ();
-    char *env[] = {zsys_sprintf ("BIND_API=%s", *api),
-                   zsys_sprintf ("BIND_EVENTS=%s", events),
-                   zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name),
-                   zsys_sprintf ("LOG_LEVEL=warn"),
-                   zsys_sprintf ("SHR_SYNC=%s", sync),
-                   NULL};
+    char *env[32] = {zsys_sprintf ("BIND_API=%s", api), zsys_sprintf ("BIND_EVENTS=%s", events),
+                     zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name),
+                     zsys_sprintf ("LOG_LEVEL=warn"), zsys_sprintf ("SHR_SYNC=%s", sync)};
+    int count = 5;
+    for (int i = 0; extra_env && extra_env[i] && count < 31; i++)
+        env[count++] = strdup (extra_env[i]);
     char *path = zsys_sprintf ("%s/%s", bin_dir, service);
     char *argv[] = {path, NULL};
     pid_t pid = bench_spawn (argv, env);
     for (int i = 0; env[i]; i++)
         free (env[i]);
     free (path);
-    zstr_free (&events);
-    bench_wait_ready (*api, 10000);
+    bench_wait_ready (api, 10000);
     return pid;
+}
+
+pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
+                           const char *sync, char **api)
+{
+    *api = bench_endpoint ();
+    char *events = bench_endpoint ();
+    pid_t pid = bench_start_service_at (bin_dir, service, data_name, sync, *api, events, NULL);
+    zstr_free (&events);
+    return pid;
+}
+
+void bench_sql (sqlite3 *db, const char *sql, const bench_param_t *params)
+{
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        fprintf (stderr, "bench: %s\n  in: %.300s\n", sqlite3_errmsg (db), sql);
+        exit (1);
+    }
+    for (size_t i = 0; params && params[i].name; i++) {
+        int index = sqlite3_bind_parameter_index (stmt, params[i].name);
+        if (index)
+            sqlite3_bind_int64 (stmt, index, params[i].value);
+    }
+    int rc;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE) {
+        fprintf (stderr, "bench: %s\n  in: %.300s\n", sqlite3_errmsg (db), sql);
+        exit (1);
+    }
+    sqlite3_finalize (stmt);
 }
 
 void bench_pipeline (const char *endpoint, int count, char *(*make) (int n))

@@ -180,6 +180,22 @@ void bench_stop (pid_t pid);
 pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
                            const char *sync, char **api);
 
+//  The same with endpoints of the caller's (api and events) and extra
+//  environment (NAME=value, NULL-terminated, may be NULL).
+pid_t bench_start_service_at (const char *bin_dir, const char *service, const char *data_name,
+                              const char *sync, const char *api, const char *events,
+                              char *const *extra_env);
+
+//  A named parameter of bench_sql.
+typedef struct {
+    const char *name;  //  ":orders"; NULL ends a list
+    int64_t value;
+} bench_param_t;
+
+//  Runs one statement of a seeding on db, through its rows, binding the
+//  params (a NULL-terminated list, may be NULL) it names. Exits on an error.
+void bench_sql (sqlite3 *db, const char *sql, const bench_param_t *params);
+
 //  Sends count requests made by make (n -> JSON text the caller frees), 100
 //  in flight at a time, and checks every reply is ok. Exits on a failure.
 void bench_pipeline (const char *endpoint, int count, char *(*make) (int n));
