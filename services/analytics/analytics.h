@@ -11,8 +11,9 @@
 
     A fact is one number an event contributed to one metric ("repair_s",
     "revenue", "complaint", ...), with the event's source and seq; the
-    roll-ups (kept by triggers) add them up per day, metric, currency and
-    dimension, so that reports read a row per day and group, never the facts.
+    roll-ups add them up per day and month, metric, currency and dimension
+    (a tick, 200 ms after), so that reports read a row per month or day and
+    group, and only the facts newer than the last tick.
     Adding a source is a feed file, its rows in the metric list of kpi_def.c,
     and one shr_service_consume in main.c.
 */
@@ -143,6 +144,11 @@ int rollup_customers (shr_call_t *call, const char *dim, int64_t to_day, rollup_
 //  *count (if not NULL) gets its fact count.
 int64_t rollup_get (const rollup_t *rollup, const char *group, const char *metric,
                     const char *currency, int64_t *count);
+//  The timer: adds the facts that came since the last tick to the roll-ups.
+shr_tick_fn rollup_tick;
+//  Work order id completed: its facts that waited for its dimensions count
+//  by them from now on. Returns 0 or -1.
+int rollup_resolve (shr_call_t *call, const char *workorder_id);
 //  Whether any sum of metric in any currency exists for group.
 bool rollup_has (const rollup_t *rollup, const char *group, const char *metric);
 //  The group's value as a roll-up keeps it: "" for none.

@@ -1,9 +1,9 @@
 /*  facts - one number an event contributed, kept with the event's source and
-    seq (kpi.explain shows them) and added to the roll-ups by the triggers of
-    migrations.c. A fact from another source about a work order (a complaint,
+    seq (kpi.explain shows them). A fact from another source about a work order (a complaint,
     a survey) takes the order's technician, type and model from what dispatch
     said at its completion, whichever of the two streams comes first, so a
-    rebuild from replay ends with the same roll-ups as the live run.
+    rebuild from replay ends with the same roll-ups as the live run. Adding a
+    fact only appends it: rollup.c's tick adds it to the roll-ups.
 */
 #include "analytics.h"
 
@@ -73,14 +73,7 @@ int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
                        &dispatch_workorder_summary_shape, order,
                        SHR_INT_IF (":completed", completed_at_ms > 0, completed_at_ms), SHR_END))
         return -1;
-    if (completed_at_ms <= 0)
-        return 0;
-    return shr_call_exec (call,
-                          "UPDATE fact SET technician_id = coalesce (w.technician_id, ''),"
-                          " type_of_order = w.type, product_model = coalesce (w.product_model, ''),"
-                          " waiting = 0 FROM workorder w WHERE fact.waiting = 1"
-                          " AND fact.workorder_id = :id AND w.id = :id",
-                          NULL, NULL, SHR_TEXT (":id", order->id), SHR_END);
+    return completed_at_ms > 0 ? rollup_resolve (call, order->id) : 0;
 }
 
 int fact_workorder_completed_at (shr_call_t *call, const char *id, int64_t *completed_at_ms)

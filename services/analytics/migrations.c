@@ -2,23 +2,9 @@
     shipped version: add the next one. */
 #include "analytics.h"
 
-//  Adds a fact to its row of a roll-up table (per day or month) for one dimension.
-#define UPSERT(table, dim, at, group)                                                            \
-    " INSERT INTO " table " VALUES ('" dim "', NEW.metric, " at ", " group ", NEW.currency,"     \
-    "  NEW.value, 1) ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + 1;"
-
-//  A fact's rows by technician, type and model, per day and per month.
-#define ORDER_ROLLUPS                                                                            \
-    UPSERT ("rollup", "technician", "NEW.day", "NEW.technician_id")                              \
-    UPSERT ("rollup", "type", "NEW.day", "NEW.type_of_order")                                    \
-    UPSERT ("rollup", "product_model", "NEW.day", "NEW.product_model")                           \
-    UPSERT ("rollup_month", "technician", "NEW.month", "NEW.technician_id")                      \
-    UPSERT ("rollup_month", "type", "NEW.month", "NEW.type_of_order")                            \
-    UPSERT ("rollup_month", "product_model", "NEW.month", "NEW.product_model")
-
 const char *const analytics_migrations[] = {
-    //  1: facts, their roll-ups per day and dimension, what dispatch said of
-    //  each work order, and the targets.
+    //  1: facts, their roll-ups per day and per month and dimension, what
+    //  dispatch said of each work order, and the targets.
     "CREATE TABLE fact ("
     " id INTEGER PRIMARY KEY,"
     " source TEXT NOT NULL,"
@@ -58,21 +44,12 @@ const char *const analytics_migrations[] = {
     " total INTEGER NOT NULL,"
     " n INTEGER NOT NULL,"
     " PRIMARY KEY (dim, metric, month, grp, currency)) WITHOUT ROWID;"
-    //  Every fact counts by region at once (the totals are the regions'
-    //  sums: every fact has one, '' when the event says none); by
-    //  technician, type and model once it knows them (waiting = 0). Per day,
-    //  and per month so that a year's report reads a row per month and group.
-    "CREATE TRIGGER fact_rollup_all AFTER INSERT ON fact BEGIN"
-    UPSERT ("rollup", "region", "NEW.day", "NEW.region")
-    UPSERT ("rollup_month", "region", "NEW.month", "NEW.region")
-    " END;"
-    "CREATE TRIGGER fact_rollup_order AFTER INSERT ON fact WHEN NEW.waiting = 0 BEGIN"
-    ORDER_ROLLUPS
-    " END;"
-    "CREATE TRIGGER fact_rollup_resolved AFTER UPDATE OF waiting ON fact"
-    " WHEN OLD.waiting = 1 AND NEW.waiting = 0 BEGIN"
-    ORDER_ROLLUPS
-    " END;"
+    //  How far the roll-ups go: the facts after it are rolled up by the next
+    //  tick (rollup.c), and reports add them up themselves meanwhile.
+    "CREATE TABLE rollup_mark ("
+    " one INTEGER PRIMARY KEY CHECK (one = 1),"
+    " fact_id INTEGER NOT NULL);"
+    "INSERT INTO rollup_mark VALUES (1, 0);"
     "CREATE TABLE workorder ("
     " id TEXT PRIMARY KEY,"
     " region TEXT NOT NULL,"

@@ -1,5 +1,11 @@
-/*  rollup - a period's sums per group, metric and currency, read from the
-    roll-ups (a row per day and group), never from the facts. */
+/*  rollup - the roll-ups: sums per dimension, group, metric and currency, per
+    day and per month. A tick adds the facts that came since the last one in
+    one statement per table (a group's facts of a day become one row), so
+    that applying an event only appends its facts; a report reads the
+    roll-ups and adds the few facts after the mark itself, so it is never
+    behind what was applied. A period reads its whole months from the
+    monthly rows and the days at its ends from the daily ones.
+*/
 #include "analytics.h"
 
 static const shr_field_t s_fields[] = {
@@ -11,6 +17,79 @@ static const shr_field_t s_fields[] = {
     ROW_INT (rollup_sum_t, count),
 };
 static const shr_shape_t s_shape = ROW_SHAPE ("a roll-up's sum", rollup_sum_t, s_fields);
+
+//  The group of a fact by a dimension (:dim), as a column expression.
+#define GROUP_OF(f)                                                                              \
+    " CASE d.dim WHEN 'region' THEN " f ".region WHEN 'technician' THEN " f ".technician_id"      \
+    " WHEN 'type' THEN " f ".type_of_order ELSE " f ".product_model END"
+//  The dimensions, and which of a fact's it counts in: by region at once,
+//  by technician, type and model once it knows them (waiting = 0).
+#define DIMS                                                                                     \
+    " (SELECT 'region' AS dim UNION ALL SELECT 'technician' UNION ALL SELECT 'type'"             \
+    " UNION ALL SELECT 'product_model') d"
+#define COUNTS_IN(f) " (d.dim = 'region' OR " f ".waiting = 0)"
+#define ADD_UP " ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + excluded.n"
+
+int rollup_tick (shr_call_t *call)
+{
+    typedef struct {
+        int64_t mark, top;
+    } row_t;
+    static const shr_field_t fields[] = {ROW_INT (row_t, mark), ROW_INT (row_t, top)};
+    static const shr_shape_t shape = ROW_SHAPE ("the roll-ups' mark", row_t, fields);
+    row_t row;
+    if (shr_call_get (call,
+                      "SELECT fact_id AS mark, (SELECT coalesce (max (id), 0) FROM fact) AS top"
+                      " FROM rollup_mark",
+                      NULL, NULL, &shape, &row, SHR_END)
+        < 0)
+        return -1;
+    if (row.top <= row.mark)
+        return 0;
+    return shr_call_exec (call,
+                          "INSERT INTO rollup (dim, metric, day, grp, currency, total, n)"
+                          " SELECT d.dim, f.metric, f.day," GROUP_OF ("f") ", f.currency,"
+                          " sum (f.value), count (*) FROM fact f," DIMS
+                          " WHERE f.id > :mark AND f.id <= :top AND" COUNTS_IN ("f")
+                          " GROUP BY 1, 2, 3, 4, 5" ADD_UP,
+                          NULL, NULL, SHR_INT (":mark", row.mark), SHR_INT (":top", row.top),
+                          SHR_END)
+           || shr_call_exec (call,
+                             "INSERT INTO rollup_month (dim, metric, month, grp, currency, total,"
+                             " n) SELECT d.dim, f.metric, f.month," GROUP_OF ("f") ", f.currency,"
+                             " sum (f.value), count (*) FROM fact f," DIMS
+                             " WHERE f.id > :mark AND f.id <= :top AND" COUNTS_IN ("f")
+                             " GROUP BY 1, 2, 3, 4, 5" ADD_UP,
+                             NULL, NULL, SHR_INT (":mark", row.mark), SHR_INT (":top", row.top),
+                             SHR_END)
+           || shr_call_exec (call, "UPDATE rollup_mark SET fact_id = :top", NULL, NULL,
+                             SHR_INT (":top", row.top), SHR_END);
+}
+
+int rollup_resolve (shr_call_t *call, const char *workorder_id)
+{
+    //  Those already rolled up by region go in by the order's dimensions now;
+    //  later ones wait for the tick, which finds them no longer waiting.
+#define RESOLVED(table, at)                                                                      \
+    "INSERT INTO " table " SELECT d.dim, f.metric, f." at ", CASE d.dim WHEN 'technician'"      \
+    " THEN coalesce (w.technician_id, '') WHEN 'type' THEN w.type ELSE"                          \
+    " coalesce (w.product_model, '') END, f.currency, sum (f.value), count (*)"                  \
+    " FROM fact f JOIN workorder w ON w.id = f.workorder_id,"                                    \
+    " (SELECT 'technician' AS dim UNION ALL SELECT 'type' UNION ALL SELECT 'product_model') d"   \
+    " WHERE f.waiting = 1 AND f.workorder_id = :id"                                              \
+    " AND f.id <= (SELECT fact_id FROM rollup_mark) GROUP BY 1, 2, 3, 4, 5" ADD_UP
+    return shr_call_exec (call, RESOLVED ("rollup", "day"), NULL, NULL,
+                          SHR_TEXT (":id", workorder_id), SHR_END)
+           || shr_call_exec (call, RESOLVED ("rollup_month", "month"), NULL, NULL,
+                             SHR_TEXT (":id", workorder_id), SHR_END)
+           || shr_call_exec (call,
+                             "UPDATE fact SET technician_id = coalesce (w.technician_id, ''),"
+                             " type_of_order = w.type, product_model = coalesce (w.product_model,"
+                             " ''), waiting = 0 FROM workorder w WHERE fact.waiting = 1"
+                             " AND fact.workorder_id = :id AND w.id = :id",
+                             NULL, NULL, SHR_TEXT (":id", workorder_id), SHR_END);
+#undef RESOLVED
+}
 
 //  The roll-ups a grouping reads: the whole is the regions' sum.
 static const char *s_dim (const char *dim)
@@ -48,7 +127,11 @@ int rollup_read (shr_call_t *call, const char *dim, int64_t from_day, int64_t to
         " UNION ALL SELECT grp, metric, currency, total, n FROM rollup WHERE dim = :dim AND" METRICS
         "  AND day BETWEEN :from AND :head_to"
         " UNION ALL SELECT grp, metric, currency, total, n FROM rollup WHERE dim = :dim AND" METRICS
-        "  AND day BETWEEN :tail_from AND :to)"
+        "  AND day BETWEEN :tail_from AND :to"
+        //  After the mark by the rowid: the metric's index would read the period.
+        " UNION ALL SELECT" GROUP_OF ("f") ", metric, currency, value, 1 FROM fact f NOT INDEXED,"
+        "  (SELECT :dim AS dim) d WHERE f.id > (SELECT fact_id FROM rollup_mark) AND" METRICS
+        "  AND f.day BETWEEN :from AND :to AND" COUNTS_IN ("f") ")"
         " GROUP BY 1, metric, currency",
         NULL, NULL, &s_shape, rollup, 0, NULL, SHR_TEXT (":dim", s_dim (dim)),
         SHR_INT (":whole", streq (dim, "none")),
@@ -68,6 +151,10 @@ int rollup_customers (shr_call_t *call, const char *dim, int64_t to_day, rollup_
                           " SELECT CASE :whole WHEN 1 THEN '' ELSE grp END, metric, currency,"
                           " sum (total), sum (n) FROM rollup WHERE dim = 'region' AND metric ="
                           " 'customer' AND day BETWEEN :month_day AND :to"
+                          " GROUP BY 1, metric, currency UNION ALL"
+                          " SELECT CASE :whole WHEN 1 THEN '' ELSE region END, metric, currency,"
+                          " sum (value), count (*) FROM fact NOT INDEXED WHERE id > (SELECT"
+                          " fact_id FROM rollup_mark) AND metric = 'customer' AND day <= :to"
                           " GROUP BY 1, metric, currency",
                           NULL, NULL, &s_shape, rollup, 0, NULL,
                           SHR_INT (":whole", !streq (dim, "region")),
