@@ -392,3 +392,47 @@ def test_bad_periods_are_refused_naming_the_field(start_service):
     error = an.error("kpi.explain", {"kpi": "on_time_rate", "from": "2026-03-01",
                                      "to": "2026-03-02", "cursor": "nope"})
     assert error["field"] == "/body/cursor"
+
+
+def test_a_complaint_before_its_order_completes_counts_for_its_technician_after(start_service):
+    """A fact from complaints about an order dispatch has not completed yet
+    counts in the totals and by region at once, by technician once the order
+    completes, whether the roll-up timer passed it meanwhile or not."""
+    import time
+    p = Platform(start_service)
+    p.desk.call("technician.upsert", {"id": "T-9", "name": "Zhao", "region": "west",
+                                      "skills": [{"skill": "hvac", "level": 3}],
+                                      "hourly_cost_cents": 6000})
+    p.crm.call("handler.upsert", {"id": "A-1", "name": "A", "level": "agent",
+                                  "categories": ["repair_delay"]})
+    p.crm.call("customer.upsert", {"id": "C-1", "name": "C", "region": "west"})
+    orders = []
+    for _ in range(2):
+        wid = p.desk.call("workorder.create", {
+            "customer_id": "C-1", "type": "repair", "priority": "normal", "channel": "phone",
+            "region": "west", "description": "slow", "required_skill": "hvac"})["id"]
+        p.desk.call("workorder.assign", {"id": wid, "technician_id": "T-9"})
+        orders.append(wid)
+    for wid in orders:
+        p.crm.call("complaint.create", {"customer_id": "C-1", "kind": "complaint",
+                                        "channel": "phone", "category": "repair_delay",
+                                        "severity": "low", "text": "late", "workorder_id": wid})
+    p.caught_up()
+    today = p.desk.call("sys.ping")["ts"][:10]
+    period = {"from": today, "to": today}
+
+    def complaints_of(by):
+        groups = p.an.call("kpi.report", dict(period, by=by))["groups"]
+        return {g["group"]: kpis(g)["complaint_rate"]["facts"] for g in groups}
+    assert complaints_of("none") == {None: 2} and complaints_of("region") == {"west": 2}
+    assert "T-9" not in complaints_of("technician")
+    time.sleep(0.5)  # the timer rolls them up by region; by technician they wait
+    for wid in orders:
+        p.desk.call("workorder.start", {"id": wid})
+        p.desk.call("workorder.complete", {"id": wid, "labour_minutes": 10})
+        time.sleep(0.3)  # the first completes after a roll-up, the second maybe not
+    p.caught_up()
+    assert complaints_of("technician") == {"T-9": 2}
+    assert complaints_of("type") == {"repair": 2} and complaints_of("none") == {None: 2}
+    time.sleep(0.5)
+    assert complaints_of("technician") == {"T-9": 2} and complaints_of("region") == {"west": 2}
