@@ -7,7 +7,8 @@
     indicators: formulas, units, target rules; pure), rollup.c (a period's
     sums per group, from the roll-ups only), kpi_report.c (kpi.report),
     kpi_targets.c (kpi.targets.set/get), kpi_explain.c (kpi.explain),
-    technician_performance.c, profit_breakdown.c.
+    technician_performance.c, profit_breakdown.c, stock.c (the stock's value
+    over time, for the turnover).
 
     A fact is one number an event contributed to one metric ("repair_s",
     "revenue", "complaint", ...), with the event's source and seq; the
@@ -77,6 +78,15 @@ int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
                     int64_t completed_at_ms);
 //  When order id completed (ms), 0 if it did not (yet). Returns 0 or -1.
 int fact_workorder_completed_at (shr_call_t *call, const char *id, int64_t *completed_at_ms);
+
+//  stock.c: the stock's value over time, from inventory's movements.
+//  Records a movement that changed the stock's value by change_cents, at the
+//  event's time. Returns 0 or -1.
+int stock_move (shr_call_t *call, const shr_event_t *event, int64_t change_cents);
+//  The stock's value averaged over the days from..to (cents); *known false
+//  when no movement came by the period's end. Returns 0 or -1.
+int stock_average (shr_call_t *call, int64_t from_day, int64_t to_day, double *average,
+                   bool *known);
 
 //  dispatch_feed.c, complaints_feed.c: each source's events (shr_service_consume).
 extern const shr_event_handler_t dispatch_feed[];

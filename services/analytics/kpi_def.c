@@ -21,7 +21,7 @@ const kpi_def_t kpi_defs[KPI_COUNT] = {
                                   true, true, {"purchase_cost"}},
     [KPI_INVENTORY_TURNOVER] = {"inventory_turnover", "turns", RULE_INCREASE_BY,
                                 "higher than the baseline by at least target turns", true, false,
-                                {"issue_cost", "stock_value_day"}},
+                                {"issue_cost"}},
     [KPI_LABOUR_COST_GROWTH] = {"labour_cost_growth", "%", RULE_AT_MOST, "at most target %", true,
                                 true, {"labour_cost"}},
     [KPI_PROFIT_GROWTH] = {"profit_growth", "%", RULE_AT_LEAST, "at least target %", true, true,
@@ -40,9 +40,9 @@ int kpi_find (const char *name)
 
 //  The value of a ratio or mean indicator over one period (rollup r, the
 //  customers known at its end c). Returns false with *reason when there is none.
-static bool s_value (kpi_id_t id, const rollup_t *r, const rollup_t *c, const char *group,
-                     const char *customer_group, const char *currency, double *value,
-                     int64_t *facts, const char **reason)
+static bool s_value (kpi_id_t id, const rollup_t *r, const rollup_t *c, const double *stock,
+                     const char *group, const char *customer_group, const char *currency,
+                     double *value, int64_t *facts, const char **reason)
 {
     int64_t n, total;
     switch (id) {
@@ -78,19 +78,17 @@ static bool s_value (kpi_id_t id, const rollup_t *r, const rollup_t *c, const ch
             *value = (double) total / n;
             return true;
         case KPI_INVENTORY_TURNOVER: {
-            int64_t days;
             int64_t issued = rollup_get (r, group, "issue_cost", currency, &n);
-            int64_t stock = rollup_get (r, group, "stock_value_day", currency, &days);
             *facts = n;
-            if (!days) {
-                *reason = "no stock value is known for the period (inventory's events)";
-                return false;
-            }
             if (!stock) {
-                *reason = "the average stock value over the period is zero";
+                *reason = "no stock value is known by the period's end (inventory's movements)";
                 return false;
             }
-            *value = (double) issued / ((double) stock / days);
+            if (*stock <= 0) {
+                *reason = "the stock's value averaged over the period is zero";
+                return false;
+            }
+            *value = (double) issued / *stock;
             return true;
         }
         case KPI_VALUE_ADDED_SHARE: {
@@ -188,16 +186,18 @@ void kpi_compute (kpi_id_t id, const kpi_input_t *in, const char *currency,
         return;
     }
     const char *reason = NULL;
-    if (!s_value (id, in->now, in->customers_now, in->group, in->customer_group, currency,
-                  &out->value, &out->facts, &reason)) {
+    if (!s_value (id, in->now, in->customers_now, in->stock_now_known ? &in->stock_now : NULL,
+                  in->group, in->customer_group, currency, &out->value, &out->facts, &reason)) {
         out->reason = reason;
         return;
     }
     out->has_value = out->available = true;
     int64_t base_facts;
     double base;
-    if (in->base && s_value (id, in->base, in->customers_base, in->group, in->customer_group,
-                             currency, &base, &base_facts, &reason)) {
+    if (in->base
+        && s_value (id, in->base, in->customers_base,
+                    in->stock_base_known ? &in->stock_base : NULL, in->group, in->customer_group,
+                    currency, &base, &base_facts, &reason)) {
         out->baseline = base;
         out->has_baseline = true;
         out->change = out->value - base;

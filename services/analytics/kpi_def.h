@@ -14,6 +14,8 @@ typedef struct {
     const char *customer_group;      //  the group of the customer count (region, or NULL)
     const analytics_target_t *target;
     const char *missing_source;      //  the reason, when the indicator's source is not followed
+    double stock_now, stock_base;    //  the stock's average value in each period (cents)
+    bool stock_now_known, stock_base_known;
 } kpi_input_t;
 
 //  Fills out: the value, baseline, change, target and met, or unavailable

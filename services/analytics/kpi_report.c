@@ -7,9 +7,11 @@
 #include "kpi_def.h"
 
 //  Why an indicator has no data whatever the period: its source is not
-//  followed yet. NULL when it is.
-static const char *s_missing_source (kpi_id_t id)
+//  followed yet, or its data has no such grouping. NULL when it has data.
+static const char *s_missing_source (kpi_id_t id, const char *by)
 {
+    if (id == KPI_INVENTORY_TURNOVER && !streq (by, "none"))
+        return "inventory's stock value is known for the whole only: group by none";
     switch (id) {
         case KPI_PARTS_COST_REDUCTION:
             return "analytics does not follow procurement yet: parts purchasing cost comes from"
@@ -58,6 +60,15 @@ int kpi_report (shr_call_t *call, const analytics_kpi_report_request_t *request,
                 || rollup_customers (call, by, base_to, &customers_base))))
         return -1;
 
+    //  The stock's average value: for the whole only (inventory's journal).
+    double stock_now = 0, stock_base = 0;
+    bool stock_now_known = false, stock_base_known = false;
+    if (streq (by, "none")
+        && (stock_average (call, from, to, &stock_now, &stock_now_known)
+            || (has_base
+                && stock_average (call, base_from, base_to, &stock_base, &stock_base_known))))
+        return -1;
+
     //  The groups: the whole, or every value seen in either period.
     size_t max = now.count + base.count + customers_now.count + 1, count = 0;
     const char **groups = shr_call_alloc (call, max * sizeof *groups);
@@ -100,12 +111,14 @@ int kpi_report (shr_call_t *call, const analytics_kpi_report_request_t *request,
         if (!item->kpis.items)
             return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
         kpi_input_t in = {.now = &now, .base = has_base ? &base : NULL,
+                          .stock_now = stock_now, .stock_base = stock_base,
+                          .stock_now_known = stock_now_known, .stock_base_known = stock_base_known,
                           .customers_now = &customers_now,
                           .customers_base = has_base ? &customers_base : NULL, .group = group,
                           .customer_group = streq (by, "region") ? group : NULL};
         for (int k = 0; k < KPI_COUNT; k++) {
             in.target = &targets[k];
-            in.missing_source = s_missing_source ((kpi_id_t) k);
+            in.missing_source = s_missing_source ((kpi_id_t) k, by);
             size_t n = per_kpi[k] ? per_kpi[k] : 1;
             for (size_t c = 0; c < n; c++)
                 kpi_compute ((kpi_id_t) k, &in, per_kpi[k] ? currencies[k][c] : NULL,

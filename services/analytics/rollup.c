@@ -117,7 +117,7 @@ int rollup_read (shr_call_t *call, const char *dim, int64_t from_day, int64_t to
 #define METRICS                                                                                  \
     " metric IN ('repair_s', 'on_time', 'revenue', 'labour_cost', 'parts_cost', 'margin',"       \
     " 'va_revenue', 'score', 'complaint', 'rework', 'rework_30d', 'purchase_cost',"              \
-    " 'issue_cost', 'stock_value_day')"
+    " 'issue_cost')"
     return shr_call_list (
         call,
         "SELECT CASE :whole WHEN 1 THEN '' ELSE grp END AS \"group\", metric, currency,"
