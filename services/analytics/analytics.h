@@ -72,10 +72,10 @@ typedef struct {
 //  by region only). Returns 0 or -1 (call failed).
 int fact_add (shr_call_t *call, const shr_event_t *event, const fact_t *fact);
 //  Keeps what dispatch says of a work order (its dimensions; completed_at_ms
-//  when it completed, else 0); on completion, the facts that waited for it
-//  are rolled up by its dimensions. Returns 0 or -1.
+//  and the parts cost when it completed, else 0); on completion, the facts
+//  that waited for it count by its dimensions. Returns 0 or -1.
 int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
-                    int64_t completed_at_ms);
+                    int64_t completed_at_ms, int64_t parts_cost_cents);
 //  When order id completed (ms), 0 if it did not (yet). Returns 0 or -1.
 int fact_workorder_completed_at (shr_call_t *call, const char *id, int64_t *completed_at_ms);
 

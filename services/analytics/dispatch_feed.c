@@ -35,7 +35,7 @@ static int s_on_completed (shr_call_t *call, const shr_event_t *event,
         s_fact (order, "parts_cost", at, money->parts_cost_cents, money->currency),
         s_fact (order, "margin", at, money->margin_cents, money->currency),
     };
-    if (fact_workorder (call, order, at))
+    if (fact_workorder (call, order, at, money->parts_cost_cents))
         return -1;
     for (size_t i = 0; i < sizeof facts / sizeof *facts; i++)
         if (fact_add (call, event, &facts[i]))

@@ -62,16 +62,19 @@ int fact_add (shr_call_t *call, const shr_event_t *event, const fact_t *fact)
 }
 
 int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
-                    int64_t completed_at_ms)
+                    int64_t completed_at_ms, int64_t parts_cost_cents)
 {
     if (shr_call_exec (call,
-                       "INSERT INTO workorder (id, region, technician_id, type, completed_at_ms)"
-                       " VALUES (:id, :region, :technician_id, :type, :completed)"
-                       " ON CONFLICT (id) DO UPDATE SET region = excluded.region, technician_id ="
-                       " excluded.technician_id, type = excluded.type, completed_at_ms ="
-                       " coalesce (completed_at_ms, excluded.completed_at_ms)",
+                       "INSERT INTO workorder (id, region, technician_id, type, completed_at_ms,"
+                       " parts_cost_cents) VALUES (:id, :region, :technician_id, :type,"
+                       " :completed, :parts) ON CONFLICT (id) DO UPDATE SET region ="
+                       " excluded.region, technician_id = excluded.technician_id, type ="
+                       " excluded.type, completed_at_ms = coalesce (completed_at_ms,"
+                       " excluded.completed_at_ms), parts_cost_cents = coalesce"
+                       " (parts_cost_cents, excluded.parts_cost_cents)",
                        &dispatch_workorder_summary_shape, order,
-                       SHR_INT_IF (":completed", completed_at_ms > 0, completed_at_ms), SHR_END))
+                       SHR_INT_IF (":completed", completed_at_ms > 0, completed_at_ms),
+                       SHR_INT_IF (":parts", completed_at_ms > 0, parts_cost_cents), SHR_END))
         return -1;
     return completed_at_ms > 0 ? rollup_resolve (call, order->id) : 0;
 }
