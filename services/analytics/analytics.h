@@ -76,8 +76,12 @@ int fact_add (shr_call_t *call, const shr_event_t *event, const fact_t *fact);
 //  that waited for it count by its dimensions. Returns 0 or -1.
 int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
                     int64_t completed_at_ms, int64_t parts_cost_cents);
-//  When order id completed (ms), 0 if it did not (yet). Returns 0 or -1.
-int fact_workorder_completed_at (shr_call_t *call, const char *id, int64_t *completed_at_ms);
+//  When order id completed (ms) and its parts cost as last known; both 0 if
+//  it did not complete (yet). Returns 0 or -1.
+int fact_workorder_read (shr_call_t *call, const char *id, int64_t *completed_at_ms,
+                         int64_t *parts_cost_cents);
+//  Order id's parts cost is now parts_cost_cents. Returns 0 or -1.
+int fact_workorder_costed (shr_call_t *call, const char *id, int64_t parts_cost_cents);
 
 //  stock.c: the stock's value over time, from inventory's movements.
 //  Records a movement that changed the stock's value by change_cents, at the

@@ -61,8 +61,8 @@ static int s_on_rejected (shr_call_t *call, const shr_event_t *event,
                           const event_workorder_rejected_t *data)
 {
     const dispatch_workorder_summary_t *order = &data->workorder_summary;
-    int64_t completed_at;
-    if (fact_workorder_completed_at (call, order->id, &completed_at))
+    int64_t completed_at, parts_cost;
+    if (fact_workorder_read (call, order->id, &completed_at, &parts_cost))
         return -1;
     if (!completed_at)
         return 0;  //  rejected before any completion we saw: no job to judge

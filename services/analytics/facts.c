@@ -79,21 +79,36 @@ int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
     return completed_at_ms > 0 ? rollup_resolve (call, order->id) : 0;
 }
 
-int fact_workorder_completed_at (shr_call_t *call, const char *id, int64_t *completed_at_ms)
+int fact_workorder_read (shr_call_t *call, const char *id, int64_t *completed_at_ms,
+                         int64_t *parts_cost_cents)
 {
-    *completed_at_ms = 0;
+    *completed_at_ms = *parts_cost_cents = 0;
     typedef struct {
         int64_t completed_at_ms;
         bool has_completed_at_ms;
+        int64_t parts_cost_cents;
+        bool has_parts_cost_cents;
     } row_t;
-    static const shr_field_t fields[] = {ROW_INT_OPT (row_t, completed_at_ms)};
-    static const shr_shape_t shape = ROW_SHAPE ("a completion time", row_t, fields);
+    static const shr_field_t fields[] = {ROW_INT_OPT (row_t, completed_at_ms),
+                                         ROW_INT_OPT (row_t, parts_cost_cents)};
+    static const shr_shape_t shape = ROW_SHAPE ("a completion", row_t, fields);
     row_t row = {0};
-    int found = shr_call_get (call, "SELECT completed_at_ms FROM workorder WHERE id = :id", NULL,
-                              NULL, &shape, &row, SHR_TEXT (":id", id), SHR_END);
+    int found = shr_call_get (call,
+                              "SELECT completed_at_ms, parts_cost_cents FROM workorder"
+                              " WHERE id = :id",
+                              NULL, NULL, &shape, &row, SHR_TEXT (":id", id), SHR_END);
     if (found < 0)
         return -1;
-    if (found && row.has_completed_at_ms)
+    if (found && row.has_completed_at_ms) {
         *completed_at_ms = row.completed_at_ms;
+        *parts_cost_cents = row.parts_cost_cents;
+    }
     return 0;
+}
+
+int fact_workorder_costed (shr_call_t *call, const char *id, int64_t parts_cost_cents)
+{
+    return shr_call_exec (call, "UPDATE workorder SET parts_cost_cents = :parts WHERE id = :id",
+                          NULL, NULL, SHR_INT (":parts", parts_cost_cents), SHR_TEXT (":id", id),
+                          SHR_END);
 }
