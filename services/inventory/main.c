@@ -13,20 +13,6 @@ static void s_settings_destroy (void **self_p)
     *self_p = NULL;
 }
 
-//  A number from the environment in [min, max], or fallback if unset.
-static int s_config_number (const char *name, double fallback, double min, double max,
-                            char *err, size_t errlen, double *value)
-{
-    const char *text = getenv (name);
-    char *end = NULL;
-    *value = text && *text ? strtod (text, &end) : fallback;
-    if ((text && *text && *end) || !(*value >= min && *value <= max)) {
-        snprintf (err, errlen, "%s=%s: expected a number from %g to %g", name, text, min, max);
-        return -1;
-    }
-    return 0;
-}
-
 static int s_read_settings (inventory_settings_t *settings, char *err, size_t errlen)
 {
     const char *currency = getenv ("INVENTORY_CURRENCY");
@@ -39,7 +25,7 @@ static int s_read_settings (inventory_settings_t *settings, char *err, size_t er
         return -1;
     }
     snprintf (settings->currency, sizeof settings->currency, "%s", currency);
-    return s_config_number ("INVENTORY_SERVICE_LEVEL", 0.95, 0.5, 0.9999, err, errlen,
+    return shr_config_number ("INVENTORY_SERVICE_LEVEL", 0.95, 0.5, 0.9999, err, errlen,
                             &settings->service_level)
            || shr_config_int ("INVENTORY_DEMAND_WINDOW_DAYS", 90, 7, 730, err, errlen,
                               &settings->window_days)
