@@ -38,20 +38,28 @@ static const shr_shape_t s_line_shape = {"inventory's reservation line", sizeof 
 #define LINE_COLUMNS "n, workorder_id, sku, warehouse_id, reserved, backordered, issued"
 
 //  Changes the order's line (made if new) by the deltas; line gets it after.
+//  An update first: SQLite checks an upsert's VALUES against the table's
+//  CHECKs before it finds the conflict, and a delta may be negative.
 static int s_change_line (shr_call_t *call, const char *workorder_id, const char *sku,
                           const char *warehouse_id, int64_t reserved, int64_t backordered,
                           s_line_t *line)
 {
     int found = shr_call_get (
         call,
-        "INSERT INTO reservation (workorder_id, sku, warehouse_id, reserved, backordered,"
-        " updated_at_ms) VALUES (:wo, :sku, :wh, :reserved, :backordered, :now)"
-        " ON CONFLICT (workorder_id, sku) DO UPDATE SET reserved = reserved + :reserved,"
+        "UPDATE reservation SET reserved = reserved + :reserved,"
         " backordered = backordered + :backordered, updated_at_ms = :now"
-        " RETURNING " LINE_COLUMNS,
+        " WHERE workorder_id = :wo AND sku = :sku RETURNING " LINE_COLUMNS,
         NULL, NULL, &s_line_shape, line, SHR_TEXT (":wo", workorder_id), SHR_TEXT (":sku", sku),
-        SHR_TEXT (":wh", warehouse_id), SHR_INT (":reserved", reserved),
-        SHR_INT (":backordered", backordered), SHR_END);
+        SHR_INT (":reserved", reserved), SHR_INT (":backordered", backordered), SHR_END);
+    if (found == 0)
+        found = shr_call_get (
+            call,
+            "INSERT INTO reservation (workorder_id, sku, warehouse_id, reserved, backordered,"
+            " updated_at_ms) VALUES (:wo, :sku, :wh, :reserved, :backordered, :now)"
+            " RETURNING " LINE_COLUMNS,
+            NULL, NULL, &s_line_shape, line, SHR_TEXT (":wo", workorder_id),
+            SHR_TEXT (":sku", sku), SHR_TEXT (":wh", warehouse_id),
+            SHR_INT (":reserved", reserved), SHR_INT (":backordered", backordered), SHR_END);
     return found == 1 ? 0 : found < 0 ? -1 : shr_call_db_error (call);
 }
 
@@ -162,16 +170,24 @@ int reservation_record_issue (shr_call_t *call, const char *workorder_id, const 
                               const char *warehouse_id, int64_t taken, int64_t issued,
                               int64_t value_cents)
 {
-    return shr_call_exec (
-        call,
-        "INSERT INTO reservation (workorder_id, sku, warehouse_id, issued, issued_value_cents,"
-        " updated_at_ms) VALUES (:wo, :sku, :wh, :issued, :value, :now)"
-        " ON CONFLICT (workorder_id, sku) DO UPDATE SET reserved = reserved - :taken,"
-        " issued = issued + :issued, issued_value_cents = issued_value_cents + :value,"
-        " updated_at_ms = :now",
-        NULL, NULL, SHR_TEXT (":wo", workorder_id), SHR_TEXT (":sku", sku),
-        SHR_TEXT (":wh", warehouse_id), SHR_INT (":taken", taken), SHR_INT (":issued", issued),
-        SHR_INT (":value", value_cents), SHR_END);
+    //  An update first, as in s_change_line: a return's deltas are negative.
+    if (shr_call_exec (call,
+                       "UPDATE reservation SET reserved = reserved - :taken,"
+                       " issued = issued + :issued, issued_value_cents = issued_value_cents + :value,"
+                       " updated_at_ms = :now WHERE workorder_id = :wo AND sku = :sku",
+                       NULL, NULL, SHR_TEXT (":wo", workorder_id), SHR_TEXT (":sku", sku),
+                       SHR_INT (":taken", taken), SHR_INT (":issued", issued),
+                       SHR_INT (":value", value_cents), SHR_END))
+        return -1;
+    if (sqlite3_changes (shr_store_db (call->store)) == 1)
+        return 0;
+    return shr_call_exec (call,
+                          "INSERT INTO reservation (workorder_id, sku, warehouse_id, issued,"
+                          " issued_value_cents, updated_at_ms) VALUES (:wo, :sku, :wh, :issued,"
+                          " :value, :now)",
+                          NULL, NULL, SHR_TEXT (":wo", workorder_id), SHR_TEXT (":sku", sku),
+                          SHR_TEXT (":wh", warehouse_id), SHR_INT (":issued", issued),
+                          SHR_INT (":value", value_cents), SHR_END);
 }
 
 int reservation_fill (shr_call_t *call, const char *sku, const char *warehouse_id)

@@ -241,7 +241,9 @@ class Service:
     def _start(self, timeout):
         curve = self.env.get("SHR_CURVE", "on") == "on"
         if curve:
-            ensure_keys(self.name)
+            # Every listed service's too: a service needs the public key of
+            # each source it consumes, started or not.
+            ensure_keys(self.name, *SERVICES)
         for endpoint in (self.api, self.events):
             PEERS[endpoint] = (self.name, curve)
         # shrctl finds which service an endpoint is by these (for its public key).
