@@ -3,9 +3,11 @@
 Everything a service sends is validated against schemas/ with python3-jsonschema,
 an implementation independent of the one inside the services.
 """
+import atexit
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -41,6 +43,7 @@ SERVICES = services()
 # run (shrctl keys init), every service started with CURVE on unless a test
 # asks otherwise, every client here using the admin key unless it says which.
 KEYS_DIR = tempfile.mkdtemp(prefix="aftersales-keys-")
+atexit.register(shutil.rmtree, KEYS_DIR, True)
 os.environ["KEYS_DIR"] = KEYS_DIR
 os.environ["SHR_KEY"] = os.path.join(KEYS_DIR, "clients", "admin.key_secret")
 PEERS = {}  # endpoint -> (service name, speaks CURVE)
