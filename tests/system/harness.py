@@ -374,6 +374,16 @@ class Subscriber:
         self.sock.close(0)
 
 
+def healthy_alone(health):
+    """True when sys.health is all it can be for a service started without the
+    services it consumes: its database answers and nothing fails to apply;
+    a source that is not running makes it "degraded" (unreachable), as it should."""
+    return (health["db"] == "ok" and health["status"] in ("ok", "degraded")
+            and all(c["state"] != "failing" for c in health["consumers"])
+            and (health["status"] == "ok"
+                 or any(c["state"] == "unreachable" for c in health["consumers"])))
+
+
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
     deadline = time.time() + timeout
     while True:
