@@ -49,13 +49,15 @@ const shr_shape_t stock_row_shape = {"inventory's stock row", sizeof (stock_row_
     " r.service_level AS \"policy.service_level\", r.window_days AS \"policy.window_days\","    \
     " r.ordering_cost_cents AS \"policy.ordering_cost_cents\","                                 \
     " r.holding_cost_cents AS \"policy.holding_cost_cents\","                                   \
-    " r.cover_days AS \"policy.cover_days\""                                                    \
+    " r.cover_days AS \"policy.cover_days\""
+#define STOCK_ROW_FROM                                                                           \
     " FROM stock s JOIN part p ON p.sku = s.sku"                                                 \
     " LEFT JOIN reorder_policy r ON r.sku = s.sku AND r.warehouse_id = s.warehouse_id"
 
 int stock_row_read (shr_call_t *call, const char *sku, const char *warehouse_id, stock_row_t *row)
 {
-    return shr_call_get (call, STOCK_ROW_SELECT " WHERE s.sku = :sku AND s.warehouse_id = :wh",
+    return shr_call_get (call,
+                         STOCK_ROW_SELECT STOCK_ROW_FROM " WHERE s.sku = :sku AND s.warehouse_id = :wh",
                          NULL, NULL, &stock_row_shape, row, SHR_TEXT (":sku", sku),
                          SHR_TEXT (":wh", warehouse_id), SHR_END);
 }
@@ -131,7 +133,7 @@ int stock_list (shr_call_t *call, const inventory_stock_list_request_t *request,
     shr_array_t rows;
     const char *next = NULL;
     if (shr_call_list (call,
-                       STOCK_ROW_SELECT ", s.sku || ' ' || s.warehouse_id AS _cursor"
+                       STOCK_ROW_SELECT ", s.sku || ' ' || s.warehouse_id AS _cursor" STOCK_ROW_FROM
                        " WHERE (:warehouse_id IS NULL OR s.warehouse_id = :warehouse_id)"
                        " AND (:category IS NULL OR p.category = :category)"
                        " AND (:below_reorder IS NULL OR s.below_reorder = :below_reorder)"
