@@ -281,3 +281,66 @@ def test_the_loop_survives_a_kill(peers, victim, during):  # noqa: F811
         loop.step(step, (lambda: loop.restart(victim)) if step == during else None)
     loop.check()
     assert time.time() - began < 120, "the loop took %.0f s" % (time.time() - began)
+
+
+def test_cancel_releases_a_new_diagnosis_replaces_and_unstocked_parts_keep_their_cost(peers):  # noqa: F811
+    services = peers(("dispatch", "inventory"))
+    d, i = services["dispatch"].client(), services["inventory"].client()
+    d.call("technician.upsert", {"id": "T-1", "name": "Li Wei", "region": "north",
+                                 "skills": [{"skill": "hvac", "level": 3}], "hourly_cost_cents": 6000,
+                                 "max_jobs": 10})
+    i.call("warehouse.upsert", {"id": "WH-N", "name": "North", "regions": ["north"]})
+    i.call("part.upsert", {"sku": "P-1", "name": "relay"})
+    i.call("stock.adjust", {"sku": "P-1", "warehouse_id": "WH-N", "counted": 5, "reason": "count",
+                            "unit_cost_cents": 100})
+
+    def new_order():
+        return d.call("workorder.create", {
+            "customer_id": "C-1", "type": "repair", "priority": "high", "channel": "phone",
+            "region": "north", "description": "AC", "required_skill": "hvac"})["id"]
+
+    def held(wid):
+        return {line["sku"]: (line["reserved"], line["backordered"], line["issued"])
+                for line in i.call("reservation.get", {"workorder_id": wid})["lines"]}
+
+    def stock():
+        return i.call("stock.get", {"sku": "P-1", "warehouse_id": "WH-N"})
+
+    a = new_order()
+    d.call("workorder.diagnose", {"id": a, "text": "relay", "parts_needed": [{"part_id": "P-1", "qty": 3}]})
+    wait_until(lambda: stock()["reserved"] == 3, what="A's reservation")
+    d.call("workorder.assign", {"id": a, "technician_id": "T-1"})
+    # A second diagnosis is the list now: one relay, and a part inventory does not stock.
+    d.call("workorder.diagnose", {"id": a, "text": "only one relay", "parts_needed": [
+        {"part_id": "P-1", "qty": 1}, {"part_id": "P-UNKNOWN", "qty": 2}]})
+    wait_until(lambda: stock()["reserved"] == 1, what="A's reservation cut to one")
+    assert held(a) == {"P-1": (1, 0, 0)}
+    d.call("workorder.cancel", {"id": a, "reason": "customer went elsewhere"})
+    wait_until(lambda: stock()["reserved"] == 0, what="A's reservation released")
+    released = events(i, ("stock.released",))
+    assert [e["data"]["reason"] for e in released] == ["the diagnosis changed the parts needed",
+                                                        "work order cancelled"]
+    # B uses parts it never reserved, one inventory does not stock.
+    b = new_order()
+    d.call("workorder.assign", {"id": b, "technician_id": "T-1"})
+    d.call("workorder.start", {"id": b})
+    d.call("workorder.complete", {"id": b, "labour_minutes": 30, "parts_used": [
+        {"part_id": "P-1", "qty": 2, "unit_price_cents": 300, "unit_cost_cents": 150},
+        {"part_id": "P-UNKNOWN", "qty": 1, "unit_price_cents": 900, "unit_cost_cents": 700}]})
+    wait_until(lambda: d.call("workorder.get", {"id": b})["money"]["parts_cost_cents"] == 2 * 100 + 700,
+               what="B costed: its relays at 1.00, the unstocked part as reported")
+    issued = events(i, ("stock.issued",))[-1]["data"]
+    assert issued["not_issued"] == [{"sku": "P-UNKNOWN", "qty": 1, "reason": "not_stocked"}]
+    assert stock()["on_hand"] == 3
+    # C is owed parts before it starts: it waits as soon as it starts.
+    c = new_order()
+    d.call("workorder.assign", {"id": c, "technician_id": "T-1"})
+    d.call("workorder.diagnose", {"id": c, "text": "many relays", "parts_needed": [{"part_id": "P-1", "qty": 10}]})
+    wait_until(lambda: held(c) == {"P-1": (3, 7, 0)}, what="C back-ordered")
+    owed = [e["seq"] for e in events(i, ("stock.backordered",)) if e["key"] == c][0]
+    wait_until(lambda: d.call("sys.health")["consumers"][0]["applied_seq"] >= owed,
+               what="dispatch applied C's back-order")
+    assert d.call("workorder.get", {"id": c})["status"] == "assigned"
+    started = d.call("workorder.start", {"id": c})
+    assert started["status"] == "waiting_parts"
+    assert [s["step"] for s in started["steps"]][-2:] == ["started", "waiting_parts"]
