@@ -8,7 +8,9 @@ read-only on /etc/aftersales/keys, CURVE on unless SHR_CURVE says, restarted
 unless stopped (deploy.restart_policy for swarm), a health check; and the
 endpoints of every service by name in its environment. No other service.
 docker/stack.yaml, laid over it on swarm: every service in dnsrr mode with
-both ports published in host mode. Exits 1 listing what differs.
+both ports published in host mode. compose.override.yaml, which compose
+alone reads: only depends_on between listed services, by health. Exits 1
+listing what differs.
 """
 import os
 import sys
@@ -74,6 +76,18 @@ def main():
             problems.append("%s: no deploy.restart_policy (swarm ignores restart:)" % name)
         if not s.get("healthcheck", {}).get("test"):
             problems.append("%s: no healthcheck" % name)
+    # compose.override.yaml: only start-up order, between listed services, by health.
+    with open(os.path.join(ROOT, "compose.override.yaml")) as f:
+        override = yaml.safe_load(f).get("services", {})
+    for name, s in override.items():
+        if name not in services or set(s) != {"depends_on"}:
+            problems.append("compose.override.yaml: %s: %r, expected only depends_on of a listed"
+                            " service" % (name, s))
+            continue
+        for peer, how in s["depends_on"].items():
+            if peer not in services or how != {"condition": "service_healthy"}:
+                problems.append("compose.override.yaml: %s depends on %s %r, expected a listed"
+                                " service and condition service_healthy" % (name, peer, how))
     with open(os.path.join(ROOT, "docker", "stack.yaml")) as f:
         stack = yaml.safe_load(f).get("services", {})
     if set(stack) != set(services):
@@ -89,7 +103,8 @@ def main():
     if problems:
         sys.exit(1)
     print("check_compose: compose.yaml and docker/stack.yaml have the %d services of "
-          "services/list.txt" % len(services))
+          "services/list.txt; compose.override.yaml orders %d of their start-ups"
+          % (len(services), len(override)))
 
 
 if __name__ == "__main__":

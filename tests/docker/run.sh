@@ -120,7 +120,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/compose.yaml" "$@"; }
+compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/compose.yaml" -f "$ROOT/compose.override.yaml" "$@"; }
 cid() { compose ps -q "$1"; }
 stack_gone() {  # waits up to $1 s for the stack's containers to go
     local i=0
@@ -184,6 +184,22 @@ print(" ".join("%d:%s" % (e["seq"], e["type"]) for e in map(json.loads, open(sys
     [ "$events" = "1:technician.updated 2:workorder.created 3:workorder.assigned 4:workorder.started 5:workorder.completed 6:workorder.accepted" ] \
         || fail "$where: events on the PUB port: $events"
     say "  $where: $wo accepted; events $events"
+}
+
+# complaints follows dispatch's events: the accepted order has a survey,
+# answered by the score its acceptance carried (life's WO-000001, score 9).
+followed() {
+    local where=$1 i score=""
+    for i in $(seq 1 50); do
+        score=$("$SHRCTL" -t 3000 call complaints survey.list '{"workorder_id":"WO-000001"}' 2>"$TMP/call.err" \
+            | "$PY" -c 'import json, sys
+items = json.load(sys.stdin)["items"]
+print(items[0]["score"] if items and items[0]["status"] == "answered" else "")') || true
+        [ "$score" = 9 ] && break
+        sleep 0.2
+    done
+    [ "$score" = 9 ] || fail "$where: complaints has no answered survey of WO-000001 with score 9 (got '$score'; $(cat "$TMP/call.err"))"
+    say "  $where: complaints followed dispatch: WO-000001's survey answered with its acceptance score 9"
 }
 
 # --- the steps ------------------------------------------------------------------------
@@ -250,6 +266,7 @@ say "  all $nservices healthy; shrctl health ok from the host and from each cont
 
 step "driving a work order's life through the published ports"
 life compose
+followed compose
 stats=$($DOCKER stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(compose ps -q) | sed 's/ \/ .*//')
 for s in $services; do
     rss=$("$SHRCTL" call "$s" sys.stats | json_get rss_kb)
@@ -367,6 +384,7 @@ task=$($DOCKER ps -q --filter "label=com.docker.stack.namespace=$STACK" --filter
 $DOCKER exec "$task" shrctl health >"$TMP/health" 2>&1 \
     || { cat "$TMP/health" >&2; fail "shrctl health inside analytics: the services do not reach each other by name"; }
 life swarm
+followed swarm
 logged rm $DOCKER stack rm "$STACK"
 stack_gone 60 || fail "the stack's containers are still there 60 s after docker stack rm"
 $DOCKER volume ls -q --filter "label=com.docker.stack.namespace=$STACK" | xargs -r $DOCKER volume rm >/dev/null

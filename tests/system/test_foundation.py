@@ -15,12 +15,12 @@ SERVICES = harness.SERVICES
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_every_service_answers_the_sys_ops(start_service, name):
-    service = start_service(name)
+    service = start_service(name, with_sources=True)
     client = service.client()
     ping = client.call("sys.ping")
     assert ping["service"] == name
     health = client.call("sys.health")
-    assert harness.healthy_alone(health)
+    assert health["status"] == "ok" and health["db"] == "ok"
     ops = client.call("sys.ops")
     served = {op["op"]: op for op in ops["ops"]}
     for op in ("sys.ping", "sys.health", "sys.stats", "sys.ops", "events.replay"):
