@@ -23,15 +23,23 @@ int po_check_supplier (shr_call_t *call, const procurement_supplier_t *supplier,
     return 0;
 }
 
-int po_record_step (shr_call_t *call, const char *id, const char *step, const char *by,
-                    const char *note)
+//  A step of order seq, or (seq 0) of the one called id.
+static int s_record_step (shr_call_t *call, int64_t seq, const char *id, const char *step,
+                          const char *by, const char *note)
 {
     return shr_call_exec (call,
                           "INSERT INTO po_step (po_seq, step, at_ms, actor, by, note) VALUES"
-                          " ((SELECT seq FROM po WHERE id = :id), :step, :now, :actor, :by, :note)",
-                          NULL, NULL, SHR_TEXT (":id", id), SHR_TEXT (":step", step),
-                          SHR_TEXT (":actor", call->actor), SHR_TEXT (":by", by),
-                          SHR_TEXT (":note", note), SHR_END);
+                          " (coalesce (:seq, (SELECT seq FROM po WHERE id = :id)), :step, :now,"
+                          " :actor, :by, :note)",
+                          NULL, NULL, SHR_INT_IF (":seq", seq > 0, seq), SHR_TEXT (":id", id),
+                          SHR_TEXT (":step", step), SHR_TEXT (":actor", call->actor),
+                          SHR_TEXT (":by", by), SHR_TEXT (":note", note), SHR_END);
+}
+
+int po_record_step (shr_call_t *call, const char *id, const char *step, const char *by,
+                    const char *note)
+{
+    return s_record_step (call, 0, id, step, by, note);
 }
 
 //  The order's lines as its events carry them.
@@ -88,6 +96,12 @@ int po_make (shr_call_t *call, const procurement_supplier_t *supplier, const cha
     if (found != 1)
         return found < 0 ? -1 : shr_call_db_error (call);
     int64_t seq = sqlite3_last_insert_rowid (shr_store_db (call->store));
+    //  The events carry the lines as made, not read back: procurement.run
+    //  makes hundreds of orders in one call.
+    procurement_ordered_line_t *ordered
+        = (procurement_ordered_line_t *) shr_call_alloc (call, count * sizeof *ordered);
+    if (!ordered)
+        return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
     for (size_t i = 0; i < count; i++)
         if (shr_call_exec (call,
                            "INSERT INTO po_line (po_seq, line, sku, qty, unit_price_cents,"
@@ -100,15 +114,21 @@ int po_make (shr_call_t *call, const procurement_supplier_t *supplier, const cha
                                        lines[i].best_price_cents),
                            SHR_TEXT (":requisition", lines[i].requisition_id), SHR_END))
             return -1;
-    event_po_created_t created = {.po_summary = *summary};
-    if (po_record_step (call, summary->id, "created", by, NULL)
-        || s_ordered_lines (call, summary->id, &created.lines)
+    for (size_t i = 0; i < count; i++)
+        ordered[i] = (procurement_ordered_line_t) {lines[i].sku, lines[i].qty,
+                                                   lines[i].unit_price_cents};
+    event_po_created_t created = {.po_summary = *summary, .lines = {count, ordered}};
+    if (s_record_step (call, seq, summary->id, "created", by, NULL)
         || event_po_created_emit (call, summary->id, &created) < 0)
         return -1;
     if (!approved)
         return 0;
-    return po_record_step (call, summary->id, "approved", by, "under the approval limit")
-           || po_announce_approved (call, summary->id);
+    event_po_approved_t approval = {.po_summary = *summary, .lines = {count, ordered},
+                                    .approved_at = call->now_ms, .auto_approved = true};
+    return s_record_step (call, seq, summary->id, "approved", by, "under the approval limit")
+                   || event_po_approved_emit (call, summary->id, &approval) < 0
+               ? -1
+               : 0;
 }
 
 int po_read (shr_call_t *call, const char *id, procurement_po_t *out)
