@@ -40,6 +40,17 @@ static int s_owed (shr_call_t *call, const workorder_t *order, int64_t backorder
                           SHR_END);
 }
 
+//  The order an event of inventory's is about (0 when dispatch has none),
+//  with what inventory still owes it recorded.
+static int s_owing_order (shr_call_t *call, const char *id, int64_t backordered,
+                          workorder_t *order)
+{
+    int found = s_order (call, id, order);
+    if (found <= 0)
+        return found;
+    return s_owed (call, order, backordered) ? -1 : 1;
+}
+
 static int s_wait (shr_call_t *call, const workorder_t *order, const char *note)
 {
     dispatch_workorder_wait_parts_request_t request = {.id = order->summary.id, .note = note};
@@ -52,11 +63,9 @@ static int s_on_backordered (shr_call_t *call, const shr_event_t *event,
 {
     (void) event;
     workorder_t order;
-    int found = s_order (call, data->workorder_id, &order);
+    int found = s_owing_order (call, data->workorder_id, data->backordered_total, &order);
     if (found <= 0)
         return found;
-    if (s_owed (call, &order, data->backordered_total))
-        return -1;
     if (!streq (order.summary.status, "in_progress"))
         return 0;
     const inventory_moved_line_t *first = &data->lines.items[0];
@@ -71,11 +80,9 @@ static int s_on_reserved (shr_call_t *call, const shr_event_t *event,
 {
     (void) event;
     workorder_t order;
-    int found = s_order (call, data->workorder_id, &order);
+    int found = s_owing_order (call, data->workorder_id, data->backordered_total, &order);
     if (found <= 0)
         return found;
-    if (s_owed (call, &order, data->backordered_total))
-        return -1;
     if (!data->complete || !streq (order.summary.status, "waiting_parts"))
         return 0;
     dispatch_workorder_resume_request_t request = {.id = order.summary.id};

@@ -24,21 +24,30 @@ typedef struct {
     int64_t qty;
 } s_need_t;
 
-static s_need_t *s_by_part (shr_call_t *call, const char *const *skus, const int64_t *qtys,
-                            size_t count, size_t *parts)
+//  The lines of a diagnosis or a completion (count items of size bytes, each
+//  with its part id and quantity at those offsets: the two lists differ in
+//  their other fields), one per part.
+static s_need_t *s_by_part (shr_call_t *call, const void *items, size_t count, size_t size,
+                            size_t sku_at, size_t qty_at, size_t *parts)
 {
     s_need_t *needs = (s_need_t *) shr_call_alloc (call, (count ? count : 1) * sizeof *needs);
     *parts = 0;
     for (size_t i = 0; needs && i < count; i++) {
+        const char *item = (const char *) items + i * size;
+        const char *sku = *(const char *const *) (item + sku_at);
         size_t j = 0;
-        while (j < *parts && !streq (needs[j].sku, skus[i]))
+        while (j < *parts && !streq (needs[j].sku, sku))
             j++;
         if (j == *parts)
-            needs[(*parts)++] = (s_need_t) {skus[i], 0};
-        needs[j].qty += qtys[i];
+            needs[(*parts)++] = (s_need_t) {sku, 0};
+        needs[j].qty += *(const int64_t *) (item + qty_at);
     }
     return needs;
 }
+#define S_BY_PART(call, list, parts)                                                     \
+    s_by_part ((call), (list).items, (list).count, sizeof *(list).items,                 \
+               offsetof (__typeof__ (*(list).items), part_id),                           \
+               offsetof (__typeof__ (*(list).items), qty), (parts))
 
 //  Where the order's parts are: its reservation's warehouse, else the one
 //  serving its region. NULL with *failed false when none serves it.
@@ -61,18 +70,10 @@ static int s_on_diagnosed (shr_call_t *call, const shr_event_t *event,
 {
     (void) event;
     const char *workorder_id = data->workorder_summary.id;
-    size_t count = data->parts_needed.count, parts;
-    if (count == 0)
+    size_t parts;
+    if (data->parts_needed.count == 0)
         return 0;  //  a diagnosis without parts leaves the list as it was
-    const char **skus = (const char **) shr_call_alloc (call, count * sizeof *skus);
-    int64_t *qtys = (int64_t *) shr_call_alloc (call, count * sizeof *qtys);
-    if (!skus || !qtys)
-        return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
-    for (size_t i = 0; i < count; i++) {
-        skus[i] = data->parts_needed.items[i].part_id;
-        qtys[i] = data->parts_needed.items[i].qty;
-    }
-    s_need_t *needs = s_by_part (call, skus, qtys, count, &parts);
+    s_need_t *needs = S_BY_PART (call, data->parts_needed, &parts);
     bool failed;
     const char *warehouse_id = s_warehouse (call, workorder_id, data->workorder_summary.region,
                                             &failed);
@@ -180,16 +181,8 @@ static int s_on_completed (shr_call_t *call, const shr_event_t *event,
     (void) event;
     const inventory_settings_t *settings = (const inventory_settings_t *) call->arg;
     const char *workorder_id = data->workorder_summary.id;
-    size_t count = data->parts_used.count, parts;
-    const char **skus = (const char **) shr_call_alloc (call, (count ? count : 1) * sizeof *skus);
-    int64_t *qtys = (int64_t *) shr_call_alloc (call, (count ? count : 1) * sizeof *qtys);
-    if (!skus || !qtys)
-        return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
-    for (size_t i = 0; i < count; i++) {
-        skus[i] = data->parts_used.items[i].part_id;
-        qtys[i] = data->parts_used.items[i].qty;
-    }
-    s_need_t *used = s_by_part (call, skus, qtys, count, &parts);
+    size_t parts;
+    s_need_t *used = S_BY_PART (call, data->parts_used, &parts);
     bool failed;
     const char *warehouse_id = s_warehouse (call, workorder_id, data->workorder_summary.region,
                                             &failed);

@@ -169,12 +169,6 @@ static int64_t s_write_year (const char *data_dir, int64_t start_ms)
     return rows;
 }
 
-static int s_compare_doubles (const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main (int argc, char **argv)
 {
     bench_serve_if_asked (argc, argv);
@@ -233,7 +227,7 @@ int main (int argc, char **argv)
         turnover = bench_call (api, "inventory.turnover", body, 10000);
         took_ms[i] = (double)(shr_time_mono_us () - sent_us) / 1000;
     }
-    qsort (took_ms, TURNOVER_TIMES, sizeof took_ms[0], s_compare_doubles);
+    bench_sort_doubles (took_ms, TURNOVER_TIMES);
     double median_ms = took_ms[TURNOVER_TIMES / 2];
     double ratio = cJSON_GetNumberValue (cJSON_GetObjectItem (turnover, "turnover"));
     int64_t cogs = bench_number (turnover, "cogs_cents");

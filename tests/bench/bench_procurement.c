@@ -22,12 +22,6 @@
 #define HISTORY_LINES 5     //  lines per received order
 #define RUNS 3
 
-static int s_compare_doubles (const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static char *s_supplier (int n)
 {
     return zsys_sprintf ("{\"v\":1,\"id\":\"s%d\",\"op\":\"supplier.upsert\",\"body\":{\"id\":"
@@ -159,8 +153,8 @@ int main (int argc, char **argv)
     }
     bench_stop (procurement);
     zstr_free (&api);
-    qsort (took_ms, RUNS, sizeof took_ms[0], s_compare_doubles);
-    qsort (elapsed_ms, RUNS, sizeof elapsed_ms[0], s_compare_doubles);
+    bench_sort_doubles (took_ms, RUNS);
+    bench_sort_doubles (elapsed_ms, RUNS);
 
     double median_ms = took_ms[RUNS / 2];
     printf ("bench_procurement: procurement.run timed round trip, median of %d runs\n", RUNS);

@@ -232,6 +232,11 @@ static int s_compare_double (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+void bench_sort_doubles (double *values, size_t count)
+{
+    qsort (values, count, sizeof (double), s_compare_double);
+}
+
 //  Median microseconds of writing 4 KiB and fdatasync'ing it, either at the
 //  end of the file (the size changes: the filesystem journals it, as when a
 //  WAL grows) or over blocks already there (as when a WAL is reused).

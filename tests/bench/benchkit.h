@@ -190,6 +190,9 @@ pid_t bench_start_service_env (const char *bin_dir, const char *service, const c
 //  in flight at a time, and checks every reply is ok. Exits on a failure.
 void bench_pipeline (const char *endpoint, int count, char *(*make) (int n));
 
+//  Sorts values rising (for a median of timings).
+void bench_sort_doubles (double *values, size_t count);
+
 //  A free endpoint below the ephemeral port range. Caller frees.
 char *bench_endpoint (void);
 

@@ -378,6 +378,17 @@ class Subscriber:
         self.sock.close(0)
 
 
+def stop_all(services):
+    """Stops those of services still running; asserts that each exited cleanly."""
+    problems = []
+    for service in services:
+        if service.alive():
+            code = service.stop()
+            if code != 0:
+                problems.append("%s exited with %s:\n%s" % (service.name, code, service.log_tail()))
+    assert not problems, "\n".join(problems)
+
+
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
     deadline = time.time() + timeout
     while True:

@@ -31,13 +31,7 @@ def peers(tmp_path):
         return services
 
     yield start
-    problems = []
-    for service in started:
-        if service.alive():
-            code = service.stop()
-            if code != 0:
-                problems.append("%s exited with %s:\n%s" % (service.name, code, service.log_tail()))
-    assert not problems, "\n".join(problems)
+    harness.stop_all(started)
 
 
 def events(client, types=None, source_from=1):
