@@ -247,7 +247,7 @@ int main (int argc, char **argv)
     bench_compare_row ("stock.reserve full", &reserve);
     printf ("\nTargets and floors:\n");
     printf ("  stock.reserve, 16 clients, full: %s/s vs raw fsync-per-request %s/s: %.2fx (rounds"
-            " %.2f-%.2fx, IQR %.2f-%.2fx, n=%d)  [no target; dispatch's order life: 1.1x]\n",
+            " %.2f-%.2fx, IQR %.2f-%.2fx, n=%d)  [no target]\n",
             bench_thousands (reserve.ours_rate.median, rate, sizeof rate),
             bench_thousands (reserve.base_rate.median, raw_rate, sizeof raw_rate),
             reserve.ratio.median, reserve.ratio.min, reserve.ratio.max, reserve.ratio.q1,
