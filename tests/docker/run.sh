@@ -396,7 +396,12 @@ total=$($DOCKER exec "$(cid dispatch)" sqlite3 -readonly /var/lib/aftersales/dis
 $DOCKER volume create "$RESTORE" >/dev/null
 logged restore $DOCKER run --rm -v "$RESTORE:/var/lib/aftersales" -v "$TMP/backup:/backup:ro" \
     aftersales/dispatch sh -c 'cd /var/lib/aftersales && rm -f dispatch.db-wal dispatch.db-shm && cp /backup/dispatch.db dispatch.db'
-logged restored $DOCKER run -d --name "$RESTORE" -v "$RESTORE:/var/lib/aftersales" -v "$KEYS_MOUNT" aftersales/dispatch
+# It follows inventory's events, as dispatch does: on the stack's network, or
+# its source would be unreachable and it degraded, never healthy.
+net=$($DOCKER inspect -f '{{range $name, $v := .NetworkSettings.Networks}}{{$name}}{{end}}' "$(cid dispatch)")
+logged restored $DOCKER run -d --name "$RESTORE" --network "$net" \
+    -e INVENTORY_API=tcp://inventory:7131 -e INVENTORY_EVENTS=tcp://inventory:7132 \
+    -v "$RESTORE:/var/lib/aftersales" -v "$KEYS_MOUNT" aftersales/dispatch
 wait_healthy "name=$RESTORE" 1 30
 got=$($DOCKER exec "$RESTORE" shrctl call tcp://127.0.0.1:7101 events.replay '{"from_seq":1,"limit":1}' | json_get last_seq)
 [ "$got" = "$seq" ] || fail "restored dispatch has last_seq $got, the backup $seq"
