@@ -420,9 +420,9 @@ def test_roles_and_the_actor_of_every_movement(inventory):
     service = inventory()
     admin = service.client()
     prepare(admin)
-    store = service.client(key=harness.new_key("store-1", "warehouse"))
-    viewer = service.client(key=harness.new_key("viewer-2", "reader"))
-    desk = service.client(key=harness.new_key("desk-3", "dispatcher"))
+    store = service.client(key=harness.new_key("inv-store-1", "warehouse"))
+    viewer = service.client(key=harness.new_key("inv-viewer-2", "reader"))
+    desk = service.client(key=harness.new_key("inv-desk-3", "dispatcher"))
     moved = store.call("stock.adjust", {"sku": "P-1", "warehouse_id": "WH-A", "counted": 4,
                                         "reason": "opening count", "unit_cost_cents": 50,
                                         "by": "Ms Chen"})
@@ -442,10 +442,10 @@ def test_roles_and_the_actor_of_every_movement(inventory):
     assert viewer.call("stock.get", {"sku": "P-1", "warehouse_id": "WH-A"})["on_hand"] == 4
     entries = ledger(admin, sku="P-1")
     assert [(e["kind"], e["actor"], e["by"]) for e in entries] == [
-        ("adjustment", "store-1", "Ms Chen"), ("reservation", "desk-3", None)]
+        ("adjustment", "inv-store-1", "Ms Chen"), ("reservation", "inv-desk-3", None)]
     adjusted = events(admin, ("stock.adjusted", "stock.reserved"))
-    assert [(e["type"], e["actor"]) for e in adjusted] == [("stock.adjusted", "store-1"),
-                                                           ("stock.reserved", "desk-3")]
+    assert [(e["type"], e["actor"]) for e in adjusted] == [("stock.adjusted", "inv-store-1"),
+                                                           ("stock.reserved", "inv-desk-3")]
     assert adjusted[0]["data"]["by"] == "Ms Chen"
 
 

@@ -105,7 +105,7 @@ def test_the_scorecard_of_a_late_supplier_one_with_rejects_and_one_with_no_deliv
 def test_a_very_poor_supplier_is_blocked_until_an_officer_unblocks_it(procurement):
     service = procurement()
     client = service.client()
-    officer = service.client(key=harness.new_key("buyer-1", "procurement_officer"))
+    officer = service.client(key=harness.new_key("proc-buyer-1", "procurement_officer"))
     supplier(client, "S-BAD", lead=1)
     supplier(client, "S-CHEAP", lead=1)
     price(client, "S-BAD", "P-2", (1, 3000))
@@ -143,8 +143,8 @@ def test_a_very_poor_supplier_is_blocked_until_an_officer_unblocks_it(procuremen
 def test_procurement_run_consolidates_by_the_weighted_score(procurement):
     service = procurement(PROCUREMENT_APPROVAL_LIMIT_CENTS="20000")
     client = service.client()
-    officer = service.client(key=harness.new_key("buyer-2", "procurement_officer"))
-    manager = service.client(key=harness.new_key("boss-2", "manager"))
+    officer = service.client(key=harness.new_key("proc-buyer-2", "procurement_officer"))
+    manager = service.client(key=harness.new_key("proc-boss-2", "manager"))
     for sid in ("S-A", "S-B", "S-C", "S-OFF"):
         supplier(client, sid, lead=4, active=sid != "S-OFF")
     # S-A is cheapest and unrated; S-B dearer; S-C dearer still but proven.
@@ -175,7 +175,7 @@ def test_procurement_run_consolidates_by_the_weighted_score(procurement):
     whole = client.call("po.get", {"id": orders[("S-A", "WH-1")]["id"]})
     assert [(l["sku"], l["qty"], l["unit_price_cents"], l["best_price_cents"]) for l in whole["lines"]] \
         == [("P-1", 12, 900, 100), ("P-2", 3, 1000, 100)]  # the lowest offer counts S-OFF's
-    assert whole["created_by"] == "buyer-2" and whole["auto_approved"] is True
+    assert whole["created_by"] == "proc-buyer-2" and whole["auto_approved"] is True
     # Over the limit: a draft until a manager approves; an officer may not.
     client.call("requisition.create", {"sku": "P-2", "warehouse_id": "WH-3", "qty": 30})
     run = officer.call("procurement.run", {})
@@ -184,13 +184,13 @@ def test_procurement_run_consolidates_by_the_weighted_score(procurement):
     error = officer.error("po.approve", {"id": draft["id"]})
     assert error["code"] == "permission_denied" and "po.approve" in error["message"]
     approved = manager.call("po.approve", {"id": draft["id"], "by": "Mr Zhao"})
-    assert approved["status"] == "approved" and approved["approved_by"] == "boss-2"
+    assert approved["status"] == "approved" and approved["approved_by"] == "proc-boss-2"
     assert approved["by"] == "Mr Zhao"
     error = manager.error("po.approve", {"id": draft["id"]})
     assert error["code"] == "failed_precondition" and "it is approved" in error["message"]
     stream = events(client, ("po.approved",))
     assert [(e["key"], e["actor"], e["data"]["auto_approved"]) for e in stream][-1] == \
-        (draft["id"], "boss-2", False)
+        (draft["id"], "proc-boss-2", False)
     requisitions = client.call("requisition.list", {})["items"]
     assert {r["status"] for r in requisitions if r["sku"] != "P-9"} == {"ordered"}
     client.close()
@@ -307,18 +307,18 @@ def test_bad_input_names_the_field_and_changes_nothing(procurement):
 def test_roles_and_who_acted(procurement):
     service = procurement()
     admin = service.client()
-    officer = service.client(key=harness.new_key("buyer-3", "procurement_officer"))
-    store = service.client(key=harness.new_key("dock-3", "warehouse"))
-    viewer = service.client(key=harness.new_key("viewer-3", "reader"))
+    officer = service.client(key=harness.new_key("proc-buyer-3", "procurement_officer"))
+    store = service.client(key=harness.new_key("proc-dock-3", "warehouse"))
+    viewer = service.client(key=harness.new_key("proc-viewer-3", "reader"))
     supplier(officer, "S-1")
     price(officer, "S-1", "P-1", (1, 100))
     store.call("requisition.create", {"sku": "P-1", "warehouse_id": "WH-1", "qty": 3, "by": "Ms Ma"})
     po = officer.call("procurement.run", {})["orders"][0]
     received = store.call("po.receive", {"id": po["id"], "lines": [{"sku": "P-1", "accepted": 3}],
                                          "by": "Mr He"})
-    assert received["receipts"][0]["actor"] == "dock-3" and received["receipts"][0]["by"] == "Mr He"
+    assert received["receipts"][0]["actor"] == "proc-dock-3" and received["receipts"][0]["by"] == "Mr He"
     requisition = admin.call("requisition.list", {})["items"][0]
-    assert (requisition["actor"], requisition["by"]) == ("dock-3", "Ms Ma")
+    assert (requisition["actor"], requisition["by"]) == ("proc-dock-3", "Ms Ma")
     for client, op, body in ((viewer, "supplier.upsert", {"id": "S-2", "name": "x", "lead_time_days": 1}),
                              (store, "procurement.run", {}),
                              (viewer, "po.receive", {"id": po["id"], "lines": [{"sku": "P-1", "accepted": 1}]}),
@@ -328,8 +328,8 @@ def test_roles_and_who_acted(procurement):
     assert viewer.call("po.get", {"id": po["id"]})["status"] == "received"
     stream = events(admin, ("requisition.created", "po.created", "po.received", "supplier.updated"))
     assert [(e["type"], e["actor"]) for e in stream] == [
-        ("supplier.updated", "buyer-3"), ("requisition.created", "dock-3"),
-        ("po.created", "buyer-3"), ("po.received", "dock-3")]
+        ("supplier.updated", "proc-buyer-3"), ("requisition.created", "proc-dock-3"),
+        ("po.created", "proc-buyer-3"), ("po.received", "proc-dock-3")]
 
 
 def test_the_timer_runs_procurement_by_itself(procurement):
