@@ -21,13 +21,7 @@ def start_service(tmp_path):
         return service.start()
 
     yield start
-    problems = []
-    for service in started:
-        if service.alive():
-            code = service.stop()
-            if code != 0:
-                problems.append("%s exited with %s:\n%s" % (service.name, code, service.log_tail()))
-    assert not problems, "\n".join(problems)
+    harness.stop_all(started)
 
 
 @pytest.fixture

@@ -42,7 +42,9 @@ SERVICES = services()
 # The services whose events each one consumes: it needs their public keys to
 # start, and their processes running for its sys.health to say "ok"
 # (start_service(name, with_sources=True) starts them first).
-SOURCES = {"complaints": ["dispatch"], "analytics": ["dispatch", "complaints"]}
+SOURCES = {"complaints": ["dispatch"], "dispatch": ["inventory"],
+           "inventory": ["dispatch", "procurement"], "procurement": ["inventory"],
+           "analytics": ["dispatch", "complaints", "inventory", "procurement"]}
 
 # The bus is closed by default, in the tests too: one keys folder for the whole
 # run (shrctl keys init), every service started with CURVE on unless a test
@@ -375,6 +377,17 @@ class Subscriber:
 
     def close(self):
         self.sock.close(0)
+
+
+def stop_all(services):
+    """Stops those of services still running; asserts that each exited cleanly."""
+    problems = []
+    for service in services:
+        if service.alive():
+            code = service.stop()
+            if code != 0:
+                problems.append("%s exited with %s:\n%s" % (service.name, code, service.log_tail()))
+    assert not problems, "\n".join(problems)
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):
