@@ -2,7 +2,9 @@
     completion gives the order's repair time, on-time flag and money; an
     acceptance its customer's score; a rejection a rework of the rejected
     order, counted on the day it was completed (first-time fix is judged per
-    completed job). Applied once each, in order (shr_service_consume).
+    completed job); inventory's costing of its parts (workorder.parts_costed)
+    the difference to the parts cost and margin it reported, on the same day.
+    Applied once each, in order (shr_service_consume).
 */
 #include "analytics.h"
 
@@ -75,8 +77,28 @@ static int s_on_rejected (shr_call_t *call, const shr_event_t *event,
     return fact_add (call, event, &within);
 }
 
+static int s_on_parts_costed (shr_call_t *call, const shr_event_t *event,
+                              const event_workorder_parts_costed_t *data)
+{
+    const dispatch_workorder_summary_t *order = &data->workorder_summary;
+    int64_t completed_at, before;
+    if (fact_workorder_read (call, order->id, &completed_at, &before))
+        return -1;
+    int64_t change = data->money.parts_cost_cents - before;
+    if (!completed_at || !change)
+        return 0;
+    //  On the completion's day, so that the order's margin is what it really made.
+    const fact_t facts[] = {
+        s_fact (order, "parts_cost", completed_at, change, data->money.currency),
+        s_fact (order, "margin", completed_at, -change, data->money.currency),
+    };
+    return fact_workorder_costed (call, order->id, data->money.parts_cost_cents)
+           || fact_add (call, event, &facts[0]) || fact_add (call, event, &facts[1]);
+}
+
 const shr_event_handler_t dispatch_feed[] = {
     SHR_ON (event_workorder_completed, s_on_completed),
     SHR_ON (event_workorder_accepted, s_on_accepted),
     SHR_ON (event_workorder_rejected, s_on_rejected),
+    SHR_ON (event_workorder_parts_costed, s_on_parts_costed),
     {NULL, NULL}};

@@ -169,11 +169,15 @@ void kpi_compute (kpi_id_t id, const kpi_input_t *in, const char *currency,
         out->baseline_amount = s_amount (id, in->base, in->group, currency, &base_facts);
         out->has_baseline_amount = true;
         if (!out->facts) {
-            out->reason = "no facts in the period";
+            out->reason = id == KPI_PARTS_COST_REDUCTION
+                               ? "no parts were received in the period (procurement's po.received)"
+                               : "no work order was completed in the period";
             return;
         }
         if (!base_facts || !out->baseline_amount) {
-            out->reason = "nothing in the baseline period to compare with";
+            out->reason = id == KPI_PARTS_COST_REDUCTION
+                               ? "no parts were received in the baseline period to compare with"
+                               : "nothing in the baseline period to compare with";
             return;
         }
         //  Over the baseline's size, so that a loss turning into a profit reads as growth.

@@ -6,22 +6,13 @@
 #include "analytics.h"
 #include "kpi_def.h"
 
-//  Why an indicator has no data whatever the period: its source is not
-//  followed yet, or its data has no such grouping. NULL when it has data.
+//  Why an indicator has no data for a grouping whatever the period. NULL
+//  when it may have.
 static const char *s_missing_source (kpi_id_t id, const char *by)
 {
     if (id == KPI_INVENTORY_TURNOVER && !streq (by, "none"))
         return "inventory's stock value is known for the whole only: group by none";
-    switch (id) {
-        case KPI_PARTS_COST_REDUCTION:
-            return "analytics does not follow procurement yet: parts purchasing cost comes from"
-                   " its receipts";
-        case KPI_INVENTORY_TURNOVER:
-            return "analytics does not follow inventory yet: issues and stock value come from"
-                   " its events";
-        default:
-            return NULL;
-    }
+    return NULL;
 }
 
 //  The currencies in which group has money facts of the indicator's metrics.

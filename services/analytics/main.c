@@ -20,6 +20,9 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
     shr_service_every (service, 200, rollup_tick, NULL);
     return shr_service_consume (service, "dispatch", dispatch_feed, NULL, err, errlen)
                || shr_service_consume (service, "complaints", complaints_feed, NULL, err, errlen)
+               || shr_service_consume (service, "inventory", inventory_feed, NULL, err, errlen)
+               || shr_service_consume (service, "procurement", procurement_feed, NULL, err,
+                                       errlen)
                ? -1
                : 0;
 }
@@ -27,9 +30,9 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
 static const shr_service_def_t s_analytics = {
     .name = "analytics",
     .summary = "Analytics: the after-sales KPIs (docs/domain.md), computed from the events of\n"
-               "dispatch (DISPATCH_API, DISPATCH_EVENTS) and complaints (COMPLAINTS_API,\n"
-               "COMPLAINTS_EVENTS), with targets, explanations to the event, technician\n"
-               "performance and the profit breakdown.",
+               "dispatch, complaints, inventory and procurement (<SOURCE>_API and\n"
+               "<SOURCE>_EVENTS of each), with targets, explanations to the event,\n"
+               "technician performance and the profit breakdown.",
     .migrations = analytics_migrations,
     .ops = analytics_ops,
     .setup = s_setup,

@@ -108,7 +108,7 @@ def test_kpi_and_profit_as_tables(start_service):
     rows = {line.split()[0]: line for line in out.splitlines() if line[:1].islower()}
     assert rows["satisfaction_score"].split()[1:3] == ["8.00", "points"]
     assert rows["value_added_share"].split()[:4] == ["value_added_share", "(CNY)", "100.00", "%"]
-    assert "n/a" in rows["inventory_turnover"] and "does not follow inventory" in out
+    assert "n/a" in rows["inventory_turnover"] and "no stock value is known" in out
     assert "needs a baseline period" in rows["profit_growth"]
     by_region = ok("kpi", "--from", today, "--to", today, "--by", "region")
     assert "\nregion north\n" in by_region
