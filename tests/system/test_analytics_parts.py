@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import harness
 from harness import wait_until
-from peers import peers  # noqa: F401  (a fixture)
+from peers import ledger, peers  # noqa: F401  (peers is a fixture)
 from test_analytics import DAY, date_of, day_of, kpis, ms
 
 SERVICES = ("dispatch", "inventory", "procurement", "complaints", "analytics")
@@ -67,19 +67,6 @@ class Loop:
         wait_until(lambda: self.d.call("workorder.get", {"id": wid})["money"][
             "parts_cost_cents"] != qty, 30, what="parts costed")
         return self.d.call("workorder.get", {"id": wid})
-
-
-def ledger(client):
-    entries, cursor = [], None
-    while True:
-        body = {"limit": 1000}
-        if cursor:
-            body["cursor"] = cursor
-        page = client.call("stock.ledger", body)
-        entries += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return entries
 
 
 def turnover(entries, first_day, last_day):
