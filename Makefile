@@ -4,6 +4,7 @@
 #   make SANITIZE=1 the same with AddressSanitizer + UBSan, into build/san/
 #   make test       install missing packages, build, run every test
 #   make run        build the services and the CLI, start them in the foreground, data in ./var/
+#   make demo       the plan's year simulated in about two minutes, then its KPI report
 #   make bench      benchmarks (not part of make test)
 #   make fuzz       bounded libFuzzer run over envelope parsing + validation
 #   make install    the services, asctl (and shrctl) and the schemas into $(DESTDIR)$(PREFIX) (/usr/local)
@@ -95,7 +96,7 @@ BINARIES = $(PROGRAMS) $(addprefix $(BUILD)/bin/,$(FIXTURES))
 TEST_BINARIES = $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_BINARIES = $(addprefix $(BUILD)/bench/,$(BENCHES))
 
-.PHONY: all deps test unit system bench fuzz run clean format install test-docker
+.PHONY: all deps test unit system bench fuzz run clean format install test-docker demo
 # Keep object files that pattern rules make on the way (make would delete them).
 .SECONDARY:
 all: $(BINARIES) $(TEST_BINARIES) $(BENCH_BINARIES)
@@ -195,6 +196,11 @@ fuzz: deps
 run: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@tools/run-all.sh $(BUILD)/bin
+
+# The plan's year, simulated (tools/demo.py): DEMO_ARGS="--seed 2 --orders 5000".
+demo: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@$(PYTHON) tools/demo.py $(BUILD)/bin $(DEMO_ARGS)
 
 # Binaries into $(PREFIX)/bin and the contract into $(PREFIX)/share/aftersales/schemas,
 # where a binary looks beside itself. INSTALL_PROGRAMS picks which (default: all).
