@@ -187,7 +187,7 @@ def year(p, rng, staff, orders, customers, progress, tick_hours):
         phase_days.setdefault(phase, [now, now])[1] = now
         va_share, hours = PHASES[phase]
         hour = (tick * TICK // HOUR) % 24
-        #  Busier in working hours (10 of them at 1.6, 14 at 0.57: 1 on average).
+        # Busier in working hours (10 of them at 1.6, 14 at 0.57: 1 on average).
         carry += per_tick * (1.6 if 8 <= hour < 18 else 0.57) if tick_hours < 24 else per_tick
         while carry >= 1:
             carry -= 1
