@@ -135,6 +135,13 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The assignment optimiser's tools, its unit test and its benchmark also link
+# tools/gap/ (OR-Library instances, an exact solver for small ones, the greedy
+# policy over a GAP) and the dispatch modules these use.
+GAP_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/gap/*.c) \
+  $(addprefix services/dispatch/,gap_problem.c gap_solver.c assign_policy.c))
+$(BUILD)/bin/gapsolve $(BUILD)/bin/gapgen $(BUILD)/bench/bench_gap $(BUILD)/tests/test_dispatch_gap_solver: $(GAP_OBJ)
+
 $(BUILD)/bin/%: $(BUILD)/obj/tests/fixtures/%.o $(FIXTURE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
