@@ -36,17 +36,17 @@ int main (int argc, char **argv)
         return s_usage (stdout, 0);
     long long agents, jobs, seed = 1, count = 1;
     char type = argc > 1 && strlen (argv[1]) == 1 ? argv[1][0] : 0;
-    if (argc < 4 || argc > 6 || (type != 'C' && type != 'D' && type != 'E') ||
-        s_number (argv[2], 1, 100000, &agents) || s_number (argv[3], 1, 10000000, &jobs) ||
-        (argc > 4 && s_number (argv[4], 0, INT64_MAX, &seed)) ||
-        (argc > 5 && s_number (argv[5], 1, 100000, &count))) {
+    if (argc < 4 || argc > 6 || (type != 'C' && type != 'D' && type != 'E')
+        || s_number (argv[2], 1, 100000, &agents) || s_number (argv[3], 1, 10000000, &jobs)
+        || (argc > 4 && s_number (argv[4], 0, INT64_MAX, &seed))
+        || (argc > 5 && s_number (argv[5], 1, 100000, &count))) {
         fprintf (stderr, "gapgen: bad arguments\n");
         return s_usage (stderr, 2);
     }
     printf ("%lld\n", count);
     for (long long k = 0; k < count; k++) {
-        gap_instance_t *instance =
-            gap_instance_generate (type, (size_t)agents, (size_t)jobs, (uint64_t)(seed + k));
+        gap_instance_t *instance
+            = gap_instance_generate (type, (size_t) agents, (size_t) jobs, (uint64_t) (seed + k));
         if (!instance) {
             fprintf (stderr, "gapgen: %lld x %lld is too large\n", agents, jobs);
             return 2;

@@ -74,7 +74,8 @@ static int s_parse_number (const char *text, int64_t low, int64_t *value)
     char *end;
     errno = 0;
     long long number = strtoll (text, &end, 10);
-    if (errno || end == text || *end || number < low) return -1;
+    if (errno || end == text || *end || number < low)
+        return -1;
     *value = number;
     return 0;
 }
@@ -84,18 +85,22 @@ static int s_parse_number (const char *text, int64_t low, int64_t *value)
 static char *s_read_file (const char *path)
 {
     FILE *file = strcmp (path, "-") == 0 ? stdin : fopen (path, "r");
-    if (!file) return NULL;
+    if (!file)
+        return NULL;
     size_t size = 0, room = 1 << 16;
-    char *text = (char *)malloc (room);
+    char *text = (char *) malloc (room);
     while (text) {
         size += fread (text + size, 1, room - size - 1, file);
-        if (size + 1 < room) break;
-        char *bigger = (char *)realloc (text, room *= 2);
-        if (!bigger) free (text);
+        if (size + 1 < room)
+            break;
+        char *bigger = (char *) realloc (text, room *= 2);
+        if (!bigger)
+            free (text);
         text = bigger;
     }
     bool failed = ferror (file) || !text;
-    if (file != stdin) fclose (file);
+    if (file != stdin)
+        fclose (file);
     if (failed) {
         free (text);
         errno = errno ? errno : EIO;
@@ -109,14 +114,14 @@ static double s_now_ms (void)
 {
     struct timespec now;
     clock_gettime (CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec * 1000 + (double)now.tv_nsec / 1e6;
+    return (double) now.tv_sec * 1000 + (double) now.tv_nsec / 1e6;
 }
 
 //  Solves one problem, prints its line(s). Returns an exit code.
 static int s_solve (const gap_instance_t *instance, int number, const s_options_t *options)
 {
     gap_problem_t *problem = gap_instance_problem (instance, options->maximize);
-    int *agent_of = (int *)calloc (instance->jobs, sizeof (int));
+    int *agent_of = (int *) calloc (instance->jobs, sizeof (int));
     gap_solver_t *solver = NULL;
     const gap_result_t *result = NULL;
     int rc = EXIT_FAILED;
@@ -147,7 +152,7 @@ static int s_solve (const gap_instance_t *instance, int number, const s_options_
             fprintf (stderr,
                      "gapsolve: problem %d: not proven within %lld nodes; the best plan"
                      " found follows\n",
-                     number, (long long)options->nodes);
+                     number, (long long) options->nodes);
     }
     double elapsed = s_now_ms () - started;
     gap_plan_check_t check;
@@ -159,10 +164,11 @@ static int s_solve (const gap_instance_t *instance, int number, const s_options_
     }
     int64_t sign = options->maximize ? -1 : 1;
     printf ("problem=%d agents=%zu jobs=%zu cost=%lld feasible=%s", number, instance->agents,
-            instance->jobs, (long long)(sign * check.cost), check.unassigned ? "no" : "yes");
-    if (check.unassigned) printf (" unassigned=%zu", check.unassigned);
+            instance->jobs, (long long) (sign * check.cost), check.unassigned ? "no" : "yes");
+    if (check.unassigned)
+        printf (" unassigned=%zu", check.unassigned);
     if (result && result->has_lower_bound)
-        printf (" bound=%lld", (long long)(sign * result->lower_bound));
+        printf (" bound=%lld", (long long) (sign * result->lower_bound));
     printf (" optimal=%s time_ms=%.1f\n", proven && !check.unassigned ? "yes" : "no", elapsed);
     if (options->assignment) {
         printf ("assignment=");
@@ -197,7 +203,8 @@ static int s_solve_file (const char *path, const s_options_t *options)
     int rc = EXIT_OK;
     for (int k = 0; k < count; k++) {
         int solved = s_solve (instances[k], k + 1, options);
-        if (solved > rc) rc = solved;
+        if (solved > rc)
+            rc = solved;
         fflush (stdout);
         gap_instance_destroy (&instances[k]);
     }
@@ -256,7 +263,7 @@ int main (int argc, char **argv)
             else if (letter == 'i')
                 options.limits.iterations = value;
             else if (letter == 's')
-                options.limits.seed = (uint64_t)value;
+                options.limits.seed = (uint64_t) value;
             else
                 options.nodes = value;
             break;
@@ -268,11 +275,13 @@ int main (int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (optind == argc) return s_solve_file ("-", &options);
+    if (optind == argc)
+        return s_solve_file ("-", &options);
     int rc = EXIT_OK;
     for (int k = optind; k < argc; k++) {
         int solved = s_solve_file (argv[k], &options);
-        if (solved > rc) rc = solved;
+        if (solved > rc)
+            rc = solved;
     }
     return rc;
 }

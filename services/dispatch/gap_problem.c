@@ -27,14 +27,16 @@ struct _gap_problem_t {
 
 gap_problem_t *gap_problem_new (size_t agent_count, size_t job_count)
 {
-    if (agent_count > INT32_MAX || job_count > INT32_MAX) return NULL;
-    gap_problem_t *self = (gap_problem_t *)calloc (1, sizeof (gap_problem_t));
-    if (!self) return NULL;
+    if (agent_count > INT32_MAX || job_count > INT32_MAX)
+        return NULL;
+    gap_problem_t *self = (gap_problem_t *) calloc (1, sizeof (gap_problem_t));
+    if (!self)
+        return NULL;
     self->agent_count = agent_count;
     self->job_count = job_count;
-    self->agents = (s_agent_t *)malloc ((agent_count + 1) * sizeof (s_agent_t));
-    self->penalties = (int64_t *)malloc ((job_count + 1) * sizeof (int64_t));
-    self->job_start = (size_t *)calloc (job_count + 1, sizeof (size_t));
+    self->agents = (s_agent_t *) malloc ((agent_count + 1) * sizeof (s_agent_t));
+    self->penalties = (int64_t *) malloc ((job_count + 1) * sizeof (int64_t));
+    self->job_start = (size_t *) calloc (job_count + 1, sizeof (size_t));
     if (!self->agents || !self->penalties || !self->job_start) {
         gap_problem_destroy (&self);
         return NULL;
@@ -49,7 +51,8 @@ gap_problem_t *gap_problem_new (size_t agent_count, size_t job_count)
 
 void gap_problem_destroy (gap_problem_t **self_p)
 {
-    if (!self_p || !*self_p) return;
+    if (!self_p || !*self_p)
+        return;
     gap_problem_t *self = *self_p;
     free (self->agents);
     free (self->penalties);
@@ -74,24 +77,26 @@ int gap_problem_set_agent (gap_problem_t *self, size_t agent, int64_t capacity, 
 
 int gap_problem_set_penalty (gap_problem_t *self, size_t job, int64_t penalty)
 {
-    if (job >= self->job_count || !s_in_range (penalty, 0)) return -1;
+    if (job >= self->job_count || !s_in_range (penalty, 0))
+        return -1;
     self->penalties[job] = penalty;
     return 0;
 }
 
 int gap_problem_add_pair (gap_problem_t *self, size_t agent, size_t job, int64_t cost, int64_t load)
 {
-    if (agent >= self->agent_count || job >= self->job_count || cost < -GAP_VALUE_MAX ||
-        cost > GAP_VALUE_MAX || load < 0 || load > GAP_VALUE_MAX)
+    if (agent >= self->agent_count || job >= self->job_count || cost < -GAP_VALUE_MAX
+        || cost > GAP_VALUE_MAX || load < 0 || load > GAP_VALUE_MAX)
         return -1;
     if (self->pair_count == self->pair_size) {
         size_t size = self->pair_size ? self->pair_size * 2 : 1024;
-        gap_pair_t *pairs = (gap_pair_t *)realloc (self->pairs, size * sizeof (gap_pair_t));
-        if (!pairs) return -1;
+        gap_pair_t *pairs = (gap_pair_t *) realloc (self->pairs, size * sizeof (gap_pair_t));
+        if (!pairs)
+            return -1;
         self->pairs = pairs;
         self->pair_size = size;
     }
-    self->pairs[self->pair_count++] = (gap_pair_t){(int32_t)job, (int32_t)agent, cost, load};
+    self->pairs[self->pair_count++] = (gap_pair_t){(int32_t) job, (int32_t) agent, cost, load};
     self->sorted = false;
     return 0;
 }
@@ -105,9 +110,11 @@ typedef struct {
 
 static int s_compare_pairs (const void *a, const void *b)
 {
-    const s_ordered_pair_t *x = (const s_ordered_pair_t *)a, *y = (const s_ordered_pair_t *)b;
-    if (x->pair.job != y->pair.job) return x->pair.job < y->pair.job ? -1 : 1;
-    if (x->pair.agent != y->pair.agent) return x->pair.agent < y->pair.agent ? -1 : 1;
+    const s_ordered_pair_t *x = (const s_ordered_pair_t *) a, *y = (const s_ordered_pair_t *) b;
+    if (x->pair.job != y->pair.job)
+        return x->pair.job < y->pair.job ? -1 : 1;
+    if (x->pair.agent != y->pair.agent)
+        return x->pair.agent < y->pair.agent ? -1 : 1;
     return x->added < y->added ? -1 : x->added > y->added;
 }
 
@@ -116,19 +123,21 @@ static int s_compare_pairs (const void *a, const void *b)
 //  any allocation the caller cannot act on.
 static void s_sort (gap_problem_t *self)
 {
-    if (self->sorted) return;
-    s_ordered_pair_t *ordered =
-        (s_ordered_pair_t *)malloc ((self->pair_count + 1) * sizeof (s_ordered_pair_t));
-    if (!ordered) abort ();
+    if (self->sorted)
+        return;
+    s_ordered_pair_t *ordered
+        = (s_ordered_pair_t *) malloc ((self->pair_count + 1) * sizeof (s_ordered_pair_t));
+    if (!ordered)
+        abort ();
     for (size_t p = 0; p < self->pair_count; p++)
         ordered[p] = (s_ordered_pair_t){self->pairs[p], p};
     qsort (ordered, self->pair_count, sizeof *ordered, s_compare_pairs);
     size_t kept = 0;
     for (size_t p = 0; p < self->pair_count; p++) {
-        bool replaced = p + 1 < self->pair_count &&
-                        ordered[p + 1].pair.job == ordered[p].pair.job &&
-                        ordered[p + 1].pair.agent == ordered[p].pair.agent;
-        if (!replaced) self->pairs[kept++] = ordered[p].pair;
+        bool replaced = p + 1 < self->pair_count && ordered[p + 1].pair.job == ordered[p].pair.job
+                        && ordered[p + 1].pair.agent == ordered[p].pair.agent;
+        if (!replaced)
+            self->pairs[kept++] = ordered[p].pair;
     }
     free (ordered);
     self->pair_count = kept;
@@ -185,21 +194,22 @@ const gap_pair_t *gap_problem_pair (gap_problem_t *self, size_t agent, size_t jo
     size_t low = 0, high = count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
-        if ((size_t)pairs[middle].agent < agent)
+        if ((size_t) pairs[middle].agent < agent)
             low = middle + 1;
         else
             high = middle;
     }
-    return low < count && (size_t)pairs[low].agent == agent ? &pairs[low] : NULL;
+    return low < count && (size_t) pairs[low].agent == agent ? &pairs[low] : NULL;
 }
 
 void gap_problem_check (gap_problem_t *self, const int *agent_of, gap_plan_check_t *check)
 {
     memset (check, 0, sizeof *check);
     check->valid = true;
-    int64_t *load = (int64_t *)calloc (self->agent_count + 1, sizeof (int64_t));
-    int64_t *jobs = (int64_t *)calloc (self->agent_count + 1, sizeof (int64_t));
-    if (!load || !jobs) abort ();
+    int64_t *load = (int64_t *) calloc (self->agent_count + 1, sizeof (int64_t));
+    int64_t *jobs = (int64_t *) calloc (self->agent_count + 1, sizeof (int64_t));
+    if (!load || !jobs)
+        abort ();
     for (size_t j = 0; j < self->job_count; j++) {
         if (agent_of[j] < 0) {
             check->unassigned++;
@@ -209,8 +219,8 @@ void gap_problem_check (gap_problem_t *self, const int *agent_of, gap_plan_check
                 check->cost += self->penalties[j];
             continue;
         }
-        const gap_pair_t *pair = (size_t)agent_of[j] < self->agent_count
-                                     ? gap_problem_pair (self, (size_t)agent_of[j], j)
+        const gap_pair_t *pair = (size_t) agent_of[j] < self->agent_count
+                                     ? gap_problem_pair (self, (size_t) agent_of[j], j)
                                      : NULL;
         if (!pair) {
             if (check->valid)
@@ -230,14 +240,14 @@ void gap_problem_check (gap_problem_t *self, const int *agent_of, gap_plan_check
             snprintf (check->why, sizeof check->why,
                       "agent %zu is loaded %lld over its capacity"
                       " %lld",
-                      i, (long long)load[i], (long long)self->agents[i].capacity);
+                      i, (long long) load[i], (long long) self->agents[i].capacity);
             check->valid = false;
-        } else if (self->agents[i].job_limit != GAP_UNLIMITED &&
-                   jobs[i] > self->agents[i].job_limit) {
+        } else if (self->agents[i].job_limit != GAP_UNLIMITED
+                   && jobs[i] > self->agents[i].job_limit) {
             snprintf (check->why, sizeof check->why,
                       "agent %zu has %lld jobs, over its limit"
                       " %lld",
-                      i, (long long)jobs[i], (long long)self->agents[i].job_limit);
+                      i, (long long) jobs[i], (long long) self->agents[i].job_limit);
             check->valid = false;
         }
     }

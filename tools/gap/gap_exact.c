@@ -41,31 +41,35 @@ typedef struct {
 
 static int s_compare_options (const void *a, const void *b)
 {
-    const s_option_t *x = (const s_option_t *)a, *y = (const s_option_t *)b;
-    if (s_less (x->value, y->value)) return -1;
-    if (s_less (y->value, x->value)) return 1;
+    const s_option_t *x = (const s_option_t *) a, *y = (const s_option_t *) b;
+    if (s_less (x->value, y->value))
+        return -1;
+    if (s_less (y->value, x->value))
+        return 1;
     return x->agent < y->agent ? -1 : x->agent > y->agent;
 }
 
 static int s_compare_jobs (const void *a, const void *b, void *option_count)
 {
-    const size_t *counts = (const size_t *)option_count;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (counts[x] != counts[y]) return counts[x] < counts[y] ? -1 : 1;
+    const size_t *counts = (const size_t *) option_count;
+    size_t x = *(const size_t *) a, y = *(const size_t *) b;
+    if (counts[x] != counts[y])
+        return counts[x] < counts[y] ? -1 : 1;
     return x < y ? -1 : x > y;
 }
 
 static bool s_has_room (s_search_t *search, int agent, int64_t load)
 {
-    int64_t capacity = gap_problem_capacity (search->problem, (size_t)agent);
-    int64_t limit = gap_problem_job_limit (search->problem, (size_t)agent);
-    return (capacity == GAP_UNLIMITED || search->load[agent] + load <= capacity) &&
-           (limit == GAP_UNLIMITED || search->jobs[agent] + 1 <= limit);
+    int64_t capacity = gap_problem_capacity (search->problem, (size_t) agent);
+    int64_t limit = gap_problem_job_limit (search->problem, (size_t) agent);
+    return (capacity == GAP_UNLIMITED || search->load[agent] + load <= capacity)
+           && (limit == GAP_UNLIMITED || search->jobs[agent] + 1 <= limit);
 }
 
 static void s_branch (s_search_t *search, size_t depth, s_value_t value)
 {
-    if (search->nodes++ >= search->node_limit) return;
+    if (search->nodes++ >= search->node_limit)
+        return;
     if (depth == search->n) {
         search->best = value;
         search->found = true;
@@ -84,7 +88,8 @@ static void s_branch (s_search_t *search, size_t depth, s_value_t value)
             s_branch (search, depth + 1, reached);
             continue;
         }
-        if (!s_has_room (search, option->agent, option->load)) continue;
+        if (!s_has_room (search, option->agent, option->load))
+            continue;
         search->load[option->agent] += option->load;
         search->jobs[option->agent]++;
         search->current[job] = option->agent;
@@ -99,23 +104,24 @@ int gap_exact_solve (gap_problem_t *problem, int64_t node_limit, int *agent_of,
 {
     size_t n = gap_problem_jobs (problem), m = gap_problem_agents (problem);
     s_search_t search = {.problem = problem, .n = n, .node_limit = node_limit};
-    search.order = (size_t *)calloc (n + 1, sizeof (size_t));
-    search.options = (s_option_t **)calloc (n + 1, sizeof (s_option_t *));
-    search.option_count = (size_t *)calloc (n + 1, sizeof (size_t));
-    search.rest = (s_value_t *)calloc (n + 1, sizeof (s_value_t));
-    search.load = (int64_t *)calloc (m + 1, sizeof (int64_t));
-    search.jobs = (int64_t *)calloc (m + 1, sizeof (int64_t));
-    search.current = (int *)calloc (n + 1, sizeof (int));
+    search.order = (size_t *) calloc (n + 1, sizeof (size_t));
+    search.options = (s_option_t **) calloc (n + 1, sizeof (s_option_t *));
+    search.option_count = (size_t *) calloc (n + 1, sizeof (size_t));
+    search.rest = (s_value_t *) calloc (n + 1, sizeof (s_value_t));
+    search.load = (int64_t *) calloc (m + 1, sizeof (int64_t));
+    search.jobs = (int64_t *) calloc (m + 1, sizeof (int64_t));
+    search.current = (int *) calloc (n + 1, sizeof (int));
     search.best_plan = agent_of;
     int rc = -1;
-    if (!search.order || !search.options || !search.option_count || !search.rest || !search.load ||
-        !search.jobs || !search.current)
+    if (!search.order || !search.options || !search.option_count || !search.rest || !search.load
+        || !search.jobs || !search.current)
         goto out;
     for (size_t j = 0; j < n; j++) {
         size_t count;
         const gap_pair_t *pairs = gap_problem_pairs (problem, j, &count);
-        search.options[j] = (s_option_t *)calloc (count + 1, sizeof (s_option_t));
-        if (!search.options[j]) goto out;
+        search.options[j] = (s_option_t *) calloc (count + 1, sizeof (s_option_t));
+        if (!search.options[j])
+            goto out;
         for (size_t k = 0; k < count; k++)
             search.options[j][k] = (s_option_t){{0, pairs[k].cost}, pairs[k].agent, pairs[k].load};
         int64_t penalty = gap_problem_penalty (problem, j);
@@ -130,7 +136,7 @@ int gap_exact_solve (gap_problem_t *problem, int64_t node_limit, int *agent_of,
         search.rest[d] = s_plus (search.rest[d + 1], search.options[search.order[d]][0].value);
     s_branch (&search, 0, (s_value_t){0, 0});
     result->cost = search.best.cost;
-    result->required_unassigned = (size_t)search.best.missing;
+    result->required_unassigned = (size_t) search.best.missing;
     result->nodes = search.nodes;
     rc = search.nodes > node_limit ? -1 : 0;
 out:

@@ -14,21 +14,25 @@
 
 gap_instance_t *gap_instance_new (size_t agents, size_t jobs)
 {
-    if (agents == 0 || jobs == 0 || agents > CELLS_MAX / jobs) return NULL;
-    gap_instance_t *self = (gap_instance_t *)calloc (1, sizeof (gap_instance_t));
-    if (!self) return NULL;
+    if (agents == 0 || jobs == 0 || agents > CELLS_MAX / jobs)
+        return NULL;
+    gap_instance_t *self = (gap_instance_t *) calloc (1, sizeof (gap_instance_t));
+    if (!self)
+        return NULL;
     self->agents = agents;
     self->jobs = jobs;
-    self->cost = (int64_t *)calloc (agents * jobs, sizeof (int64_t));
-    self->resource = (int64_t *)calloc (agents * jobs, sizeof (int64_t));
-    self->capacity = (int64_t *)calloc (agents, sizeof (int64_t));
-    if (!self->cost || !self->resource || !self->capacity) gap_instance_destroy (&self);
+    self->cost = (int64_t *) calloc (agents * jobs, sizeof (int64_t));
+    self->resource = (int64_t *) calloc (agents * jobs, sizeof (int64_t));
+    self->capacity = (int64_t *) calloc (agents, sizeof (int64_t));
+    if (!self->cost || !self->resource || !self->capacity)
+        gap_instance_destroy (&self);
     return self;
 }
 
 void gap_instance_destroy (gap_instance_t **self_p)
 {
-    if (!self_p || !*self_p) return;
+    if (!self_p || !*self_p)
+        return;
     gap_instance_t *self = *self_p;
     free (self->cost);
     free (self->resource);
@@ -86,21 +90,23 @@ static int s_read (s_reader_t *reader, int64_t low, int64_t high, int64_t *value
     va_start (args, format);
     vsnprintf (what, sizeof what, format, args);
     va_end (args);
-    if (reader->next >= reader->count) return s_fail (reader, "expected %s", what);
+    if (reader->next >= reader->count)
+        return s_fail (reader, "expected %s", what);
     const s_token_t *token = &reader->tokens[reader->next];
     char text[32];
-    bool digits = token->length < (int)sizeof text;
+    bool digits = token->length < (int) sizeof text;
     for (int k = 0; digits && k < token->length; k++)
-        digits = isdigit ((unsigned char)token->start[k]) ||
-                 (k == 0 && token->start[k] == '-' && token->length > 1);
-    if (!digits) return s_fail (reader, "%s is not a whole number", what);
-    memcpy (text, token->start, (size_t)token->length);
+        digits = isdigit ((unsigned char) token->start[k])
+                 || (k == 0 && token->start[k] == '-' && token->length > 1);
+    if (!digits)
+        return s_fail (reader, "%s is not a whole number", what);
+    memcpy (text, token->start, (size_t) token->length);
     text[token->length] = 0;
     errno = 0;
     long long number = strtoll (text, NULL, 10);
     if (errno || number < low || number > high)
-        return s_fail (reader, "%s must be from %lld to %lld", what, (long long)low,
-                       (long long)high);
+        return s_fail (reader, "%s must be from %lld to %lld", what, (long long) low,
+                       (long long) high);
     *value = number;
     reader->next++;
     return 0;
@@ -109,16 +115,16 @@ static int s_read (s_reader_t *reader, int64_t low, int64_t high, int64_t *value
 static gap_instance_t *s_read_problem (s_reader_t *reader, int problem)
 {
     int64_t agents, jobs;
-    if (s_read (reader, 1, INT32_MAX, &agents, "the number of agents of problem %d", problem) ||
-        s_read (reader, 1, INT32_MAX, &jobs, "the number of jobs of problem %d", problem))
+    if (s_read (reader, 1, INT32_MAX, &agents, "the number of agents of problem %d", problem)
+        || s_read (reader, 1, INT32_MAX, &jobs, "the number of jobs of problem %d", problem))
         return NULL;
     if (agents * jobs > CELLS_MAX) {
         reader->next--;
         s_fail (reader, "problem %d has %lld x %lld pairs, more than %d", problem,
-                (long long)agents, (long long)jobs, CELLS_MAX);
+                (long long) agents, (long long) jobs, CELLS_MAX);
         return NULL;
     }
-    gap_instance_t *self = gap_instance_new ((size_t)agents, (size_t)jobs);
+    gap_instance_t *self = gap_instance_new ((size_t) agents, (size_t) jobs);
     if (!self) {
         s_fail (reader, "out of memory for problem %d", problem);
         return NULL;
@@ -146,13 +152,14 @@ fail:
 //  Reads count problems from the reader's position to the end exactly.
 static int s_read_problems (s_reader_t *reader, int64_t count, gap_instance_t ***list)
 {
-    gap_instance_t **problems = (gap_instance_t **)calloc ((size_t)count, sizeof *problems);
-    if (!problems) return s_fail (reader, "out of memory");
+    gap_instance_t **problems = (gap_instance_t **) calloc ((size_t) count, sizeof *problems);
+    if (!problems)
+        return s_fail (reader, "out of memory");
     int read = 0;
     while (read < count && (problems[read] = s_read_problem (reader, read + 1)))
         read++;
     if (read == count && reader->next < reader->count)
-        s_fail (reader, "more input after the %lld problems the file announced", (long long)count);
+        s_fail (reader, "more input after the %lld problems the file announced", (long long) count);
     else if (read == count) {
         *list = problems;
         return read;
@@ -169,13 +176,13 @@ int gap_instance_parse (const char *text, gap_instance_t ***list, char *error, s
     size_t room = 0;
     int line = 1;
     for (const char *at = text; *at;) {
-        if (isspace ((unsigned char)*at)) {
+        if (isspace ((unsigned char) *at)) {
             line += *at++ == '\n';
             continue;
         }
         if (reader.count == room) {
             room = room ? room * 2 : 4096;
-            s_token_t *tokens = (s_token_t *)realloc (reader.tokens, room * sizeof (s_token_t));
+            s_token_t *tokens = (s_token_t *) realloc (reader.tokens, room * sizeof (s_token_t));
             if (!tokens) {
                 free (reader.tokens);
                 snprintf (error, size, "out of memory at line %d", line);
@@ -184,27 +191,29 @@ int gap_instance_parse (const char *text, gap_instance_t ***list, char *error, s
             reader.tokens = tokens;
         }
         const char *start = at;
-        while (*at && !isspace ((unsigned char)*at))
+        while (*at && !isspace ((unsigned char) *at))
             at++;
         long length = at - start;
-        reader.tokens[reader.count++] =
-            (s_token_t){start, length > 1000 ? 1000 : (int)length, line};
+        reader.tokens[reader.count++]
+            = (s_token_t){start, length > 1000 ? 1000 : (int) length, line};
     }
     int64_t count;
     int read = s_read (&reader, 1, 100000, &count, "the number of problems");
-    if (read == 0) read = s_read_problems (&reader, count, list);
+    if (read == 0)
+        read = s_read_problems (&reader, count, list);
     if (read < 0 && reader.count >= 2) {
         //  Yagiura's files hold one problem without the count: m n first.
         char first_error[256];
         snprintf (first_error, sizeof first_error, "%s", error);
         long long agents = strtoll (reader.tokens[0].start, NULL, 10);
         long long jobs = strtoll (reader.tokens[1].start, NULL, 10);
-        if (agents > 0 && jobs > 0 && agents <= CELLS_MAX / jobs &&
-            (size_t)(2 + 2 * agents * jobs + agents) == reader.count) {
+        if (agents > 0 && jobs > 0 && agents <= CELLS_MAX / jobs
+            && (size_t) (2 + 2 * agents * jobs + agents) == reader.count) {
             reader.next = 0;
             read = s_read_problems (&reader, 1, list);
         }
-        if (read < 0) snprintf (error, size, "%s", first_error);
+        if (read < 0)
+            snprintf (error, size, "%s", first_error);
     }
     free (reader.tokens);
     return read;
@@ -217,10 +226,10 @@ void gap_instance_write (const gap_instance_t *self, FILE *file)
     for (int k = 0; k < 2; k++)
         for (size_t agent = 0; agent < self->agents; agent++)
             for (size_t job = 0; job < self->jobs; job++)
-                fprintf (file, "%lld%c", (long long)matrices[k][agent * self->jobs + job],
+                fprintf (file, "%lld%c", (long long) matrices[k][agent * self->jobs + job],
                          job + 1 == self->jobs ? '\n' : ' ');
     for (size_t agent = 0; agent < self->agents; agent++)
-        fprintf (file, "%lld%c", (long long)self->capacity[agent],
+        fprintf (file, "%lld%c", (long long) self->capacity[agent],
                  agent + 1 == self->agents ? '\n' : ' ');
 }
 
@@ -229,7 +238,7 @@ void gap_instance_write (const gap_instance_t *self, FILE *file)
 
 static int64_t s_uniform_int (unsigned short state[3], int64_t low, int64_t high)
 {
-    return low + (int64_t)(erand48 (state) * (double)(high - low + 1));
+    return low + (int64_t) (erand48 (state) * (double) (high - low + 1));
 }
 
 //  Uniform in (0, 1].
@@ -240,30 +249,32 @@ static double s_uniform_open (unsigned short state[3])
 
 gap_instance_t *gap_instance_generate (char type, size_t agents, size_t jobs, uint64_t seed)
 {
-    if (type != 'C' && type != 'D' && type != 'E') return NULL;
+    if (type != 'C' && type != 'D' && type != 'E')
+        return NULL;
     gap_instance_t *self = gap_instance_new (agents, jobs);
-    if (!self) return NULL;
-    unsigned short state[3] = {(unsigned short)(seed ^ 0x330E), (unsigned short)(seed >> 16),
-                               (unsigned short)(seed >> 32)};
+    if (!self)
+        return NULL;
+    unsigned short state[3] = {(unsigned short) (seed ^ 0x330E), (unsigned short) (seed >> 16),
+                               (unsigned short) (seed >> 32)};
     size_t cells = agents * jobs;
     for (size_t cell = 0; cell < cells; cell++)
         self->resource[cell] = type == 'C' ? s_uniform_int (state, 5, 25)
                                : type == 'D'
                                    ? s_uniform_int (state, 1, 100)
-                                   : (int64_t)floor (1 - 10 * log (s_uniform_open (state)));
+                                   : (int64_t) floor (1 - 10 * log (s_uniform_open (state)));
     for (size_t cell = 0; cell < cells; cell++) {
         int64_t resource = self->resource[cell];
-        self->cost[cell] =
-            type == 'C' ? s_uniform_int (state, 10, 50)
-            : type == 'D'
-                ? 111 - resource + s_uniform_int (state, -10, 10)
-                : (int64_t)floor (1000.0 / (double)resource - 10 * s_uniform_open (state));
+        self->cost[cell]
+            = type == 'C' ? s_uniform_int (state, 10, 50)
+              : type == 'D'
+                  ? 111 - resource + s_uniform_int (state, -10, 10)
+                  : (int64_t) floor (1000.0 / (double) resource - 10 * s_uniform_open (state));
     }
     for (size_t agent = 0; agent < agents; agent++) {
         int64_t sum = 0;
         for (size_t job = 0; job < jobs; job++)
             sum += self->resource[agent * jobs + job];
-        self->capacity[agent] = (int64_t)floor (0.8 * (double)sum / (double)agents);
+        self->capacity[agent] = (int64_t) floor (0.8 * (double) sum / (double) agents);
     }
     return self;
 }
@@ -271,7 +282,8 @@ gap_instance_t *gap_instance_generate (char type, size_t agents, size_t jobs, ui
 gap_problem_t *gap_instance_problem (const gap_instance_t *self, bool maximize)
 {
     gap_problem_t *problem = gap_problem_new (self->agents, self->jobs);
-    if (!problem) return NULL;
+    if (!problem)
+        return NULL;
     for (size_t agent = 0; agent < self->agents; agent++) {
         int rc = gap_problem_set_agent (problem, agent, self->capacity[agent], GAP_UNLIMITED);
         for (size_t job = 0; job < self->jobs && rc == 0; job++) {
@@ -279,8 +291,10 @@ gap_problem_t *gap_instance_problem (const gap_instance_t *self, bool maximize)
             rc = gap_problem_add_pair (problem, agent, job, maximize ? -cost : cost,
                                        self->resource[agent * self->jobs + job]);
         }
-        if (rc) gap_problem_destroy (&problem);
-        if (!problem) return NULL;
+        if (rc)
+            gap_problem_destroy (&problem);
+        if (!problem)
+            return NULL;
     }
     return problem;
 }
