@@ -6,6 +6,11 @@
 #   make run        build the services and the CLI, start them in the foreground, data in ./var/
 #   make bench      benchmarks (not part of make test)
 #   make fuzz       bounded libFuzzer run over envelope parsing + validation
+#   make install    the services, shrctl and the schemas into $(DESTDIR)$(PREFIX) (/usr/local)
+#   make test-docker  images, compose and a one-node swarm, tested (needs root; README)
+
+# 'make' alone builds everything: the first rule below is a generated file's.
+.DEFAULT_GOAL := all
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -89,13 +94,15 @@ BINARIES = $(PROGRAMS) $(addprefix $(BUILD)/bin/,$(FIXTURES))
 TEST_BINARIES = $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_BINARIES = $(addprefix $(BUILD)/bench/,$(BENCHES))
 
-.PHONY: all deps test unit system bench fuzz run clean format
+.PHONY: all deps test unit system bench fuzz run clean format install test-docker
 # Keep object files that pattern rules make on the way (make would delete them).
 .SECONDARY:
 all: $(BINARIES) $(TEST_BINARIES) $(BENCH_BINARIES)
 
+# DEPS= skips the check, where the packages are known to be in (an image's build stage).
+DEPS ?= tools/install-deps.sh
 deps:
-	@tools/install-deps.sh
+	@$(DEPS)
 
 # libshared knows no service: it sees no generated headers but its port table.
 $(BUILD)/obj/libshared/%.o: libshared/%.c | deps $(GEN)/shr_ports.inc
@@ -185,6 +192,21 @@ fuzz: deps
 run: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@tools/run-all.sh $(BUILD)/bin
+
+# Binaries into $(PREFIX)/bin and the contract into $(PREFIX)/share/aftersales/schemas,
+# where a binary looks beside itself. INSTALL_PROGRAMS picks which (default: all).
+PREFIX ?= /usr/local
+INSTALL_PROGRAMS ?= $(SERVICES) $(TOOLS)
+install: $(addprefix $(BUILD)/bin/,$(INSTALL_PROGRAMS))
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aftersales
+	install -m 755 $^ $(DESTDIR)$(PREFIX)/bin/
+	rm -rf $(DESTDIR)$(PREFIX)/share/aftersales/schemas
+	cp -R schemas $(DESTDIR)$(PREFIX)/share/aftersales/schemas
+
+# The images and the stack, tested against the running containers (tests/docker/run.sh).
+test-docker: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/shrctl
+	@tests/docker/run.sh $(BUILD)/bin
 
 clean:
 	rm -rf build

@@ -62,26 +62,7 @@ struct _shr_server_t {
     int rate;             //  requests a second per client, 0 for no limit
     zhashx_t *clients;    //  client -> s_client_t
     s_slot_t slots[SHR_SERVER_MAX_BATCH];
-    zlistx_t *held;       //  s_held_t: replies waiting for their commit to be durable
 };
-
-//  A reply that is ready but may not leave yet: its commit is not on disk.
-typedef struct {
-    int64_t commit;
-    zmsg_t *message;      //  route and reply, ready to send
-    const char *op;       //  for the stats (an op's name lives as long as the server)
-    int64_t received_us;
-    bool failed;
-    char *client;
-} s_held_t;
-
-static void s_held_destroy (s_held_t **held_p)
-{
-    zmsg_destroy (&(*held_p)->message);
-    free ((*held_p)->client);
-    free (*held_p);
-    *held_p = NULL;
-}
 
 //  One client's share: requests waiting for their reply, and a token bucket
 //  for its rate (SHR_CLIENT_MAX_IN_FLIGHT, SHR_CLIENT_RATE), so that one
@@ -122,8 +103,6 @@ shr_server_t *shr_server_new (shr_store_t *store, shr_schema_t *schemas, shr_out
     self->op_order = zlistx_new ();
     self->clock = s_wall_clock;
     self->work = shr_work_new (store, outbox);
-    self->held = zlistx_new ();
-    zlistx_set_destructor (self->held, (zlistx_destructor_fn *) s_held_destroy);
     self->clients = zhashx_new ();
     zhashx_set_destructor (self->clients, (zhashx_destructor_fn *) zstr_free);
     return self;
@@ -136,7 +115,6 @@ void shr_server_destroy (shr_server_t **self_p)
     shr_server_t *self = *self_p;
     zsock_destroy (&self->router);
     shr_work_destroy (&self->work);
-    zlistx_destroy (&self->held);  //  unsent: their clients retry (with idem, safely)
     zhashx_destroy (&self->clients);
     zlistx_destroy (&self->op_order);
     zhashx_destroy (&self->ops);
@@ -563,9 +541,8 @@ static void s_execute (shr_server_t *self, s_slot_t *slot)
     free (piece.reply);
 }
 
-//  Sends the slot's reply now, or holds it until commit is durable when the
-//  reply depends on that commit.
-static void s_send (shr_server_t *self, s_slot_t *slot, int64_t commit)
+//  Sends the slot's reply: after the commit it depends on, which is on disk.
+static void s_send (shr_server_t *self, s_slot_t *slot)
 {
     zmsg_t *reply = slot->route;
     slot->route = NULL;
@@ -574,34 +551,11 @@ static void s_send (shr_server_t *self, s_slot_t *slot, int64_t commit)
     else
         zmsg_addstr (reply, "{\"v\":1,\"id\":null,\"ok\":false,\"error\":{\"code\":\"internal\","
                             "\"message\":\"out of memory\"}}");
-    const char *op = slot->op ? slot->op->name : "(invalid)";
-    if (slot->in_transaction && commit > shr_store_durable (self->store)) {
-        s_held_t *held = (s_held_t *) zmalloc (sizeof (s_held_t));
-        *held = (s_held_t) {commit, reply, op, slot->received_us, slot->failed,
-                            slot->counted ? slot->client : NULL};
-        if (slot->counted)
-            slot->client = NULL;  //  the held reply counts it out when it leaves
-        zlistx_add_end (self->held, held);
-        return;
-    }
     zmsg_send (&reply, self->router);
-    shr_stats_record (self->stats, op, shr_time_mono_us () - slot->received_us, slot->failed);
+    shr_stats_record (self->stats, slot->op ? slot->op->name : "(invalid)",
+                      shr_time_mono_us () - slot->received_us, slot->failed);
     if (slot->counted)
         s_count_out (self, slot->client);
-}
-
-void shr_server_release (shr_server_t *self)
-{
-    int64_t durable = shr_store_durable (self->store);
-    s_held_t *held;
-    while ((held = (s_held_t *) zlistx_first (self->held)) && held->commit <= durable) {
-        zmsg_send (&held->message, self->router);
-        shr_stats_record (self->stats, held->op, shr_time_mono_us () - held->received_us,
-                          held->failed);
-        s_count_out (self, held->client);
-        zlistx_delete (self->held, zlistx_cursor (self->held));
-    }
-    shr_work_publish (self->work);
 }
 
 int shr_server_handle (shr_server_t *self)
@@ -626,7 +580,6 @@ int shr_server_handle (shr_server_t *self)
         s_execute (self, slot);
     }
     char reason[512];
-    bool was_open = shr_work_open (self->work);
     if (shr_work_commit (self->work, reason, sizeof reason)) {
         //  Nothing of this batch happened: every reply that depended on it says so.
         shr_error_t err;
@@ -637,10 +590,8 @@ int shr_server_handle (shr_server_t *self)
             if (self->slots[i].in_transaction)
                 s_fail (&self->slots[i], &err);
     }
-    //  What the replies say is true once this commit is on disk.
-    int64_t commit = was_open ? shr_store_commits (self->store) : 0;
     for (int i = 0; i < count; i++) {
-        s_send (self, &self->slots[i], commit);
+        s_send (self, &self->slots[i]);
         shr_request_reset (&self->slots[i].req);
         free (self->slots[i].reply);
         free (self->slots[i].actor);

@@ -6,10 +6,9 @@
     Requests that arrive together share one transaction (group commit): each
     runs in its own savepoint, so one failing request rolls back only its own
     changes, and no reply leaves before the commit that makes it true is on
-    disk (with deferred syncs, held until then: shr_server_release); events
-    are published after the replies have left. A request with an idempotency key stores its reply under (op, key) in
-    the same transaction as its change, so a retry gets the first reply and
-    changes nothing again.
+    disk; events are published after the replies have left. A request with an
+    idempotency key stores its reply under (op, key) in the same transaction
+    as its change, so a retry gets the first reply and changes nothing again.
 
     Clients use REQ, or DEALER with an empty delimiter frame; the reply is framed
     the same way. A frame without the delimiter is answered without one.
@@ -86,10 +85,6 @@ zsock_t *shr_server_socket (shr_server_t *self);
 //  socket is readable), handles them in one transaction, sends the replies, then
 //  publishes the events. Returns how many requests were handled.
 int shr_server_handle (shr_server_t *self);
-
-//  Sends the replies held for commits that are durable now, and publishes
-//  their events. Call when the store's sync socket says a sync finished.
-void shr_server_release (shr_server_t *self);
 
 //  The ops for sys.ops: [{"op","request","reply"}...] in registration order.
 //  Returns a tree the caller owns.

@@ -221,22 +221,6 @@ static int s_on_consumer_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-//  A deferred sync finished: what it made durable may now be said.
-static int s_on_synced (zloop_t *loop, zsock_t *reader, void *arg)
-{
-    (void) loop;
-    (void) reader;
-    shr_service_t *self = (shr_service_t *) arg;
-    if (shr_store_on_synced (self->store)) {
-        //  The disk refused an fsync: nothing in the page cache can be trusted
-        //  to reach it. Stop, so that a restart recovers from what is on disk.
-        shr_log_error ("fsync of the database's WAL failed; stopping without acknowledging more");
-        abort ();
-    }
-    shr_server_release (self->server);
-    return 0;
-}
-
 static int s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
@@ -260,8 +244,6 @@ static void s_actor (zsock_t *pipe, void *args)
     zloop_set_nonstop (loop, true);
     zloop_reader (loop, pipe, s_on_pipe, self);
     zloop_reader (loop, shr_server_socket (self->server), s_on_request, self);
-    if (shr_store_sync_socket (self->store))
-        zloop_reader (loop, shr_store_sync_socket (self->store), s_on_synced, self);
     for (shr_consumer_t *consumer = (shr_consumer_t *) zlistx_first (self->consumers); consumer;
          consumer = (shr_consumer_t *) zlistx_next (self->consumers)) {
         zloop_reader (loop, shr_consumer_subscriber (consumer), s_on_event, consumer);
@@ -280,9 +262,6 @@ static void s_actor (zsock_t *pipe, void *args)
     //  A first round of consumer work right away: catch up before the first tick.
     s_on_consumer_tick (loop, 0, self);
     zloop_start (loop);
-    //  Stopping: what was committed is made durable and said before we go.
-    if (shr_store_sync_all (self->store) == 0)
-        shr_server_release (self->server);
     zloop_destroy (&loop);
 }
 
@@ -442,9 +421,6 @@ int shr_service_start (shr_service_t *self, char *err, size_t errlen)
         snprintf (err, errlen, "%s: %s", var, reason);
         return -1;
     }
-    //  Under SHR_SYNC=full the fsync of each commit runs beside the requests.
-    if (shr_store_defer_syncs (self->store, err, errlen))
-        return -1;
     self->actor = zactor_new (s_actor, self);
     if (!self->actor) {
         snprintf (err, errlen, "cannot start the service thread");

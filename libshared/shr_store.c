@@ -2,7 +2,6 @@
 #include "shr_store.h"
 #include "shr_config.h"
 #include "shr_log.h"
-#include "shr_syncer.h"
 #include "shr_testvfs.h"
 #include "shr_time.h"
 
@@ -22,9 +21,6 @@ struct _shr_store_t {
     zhashx_t *statements;   //  sql text -> sqlite3_stmt *
     zactor_t *checkpointer; //  NULL for ":memory:"
     int64_t commits;        //  commits so far: a commit's number is the count after it
-    int64_t durable;        //  the highest commit number known to be on disk
-    int64_t sync_asked;     //  the highest commit number the syncer was asked for
-    shr_syncer_t *syncer;   //  when syncs are deferred (shr_store_defer_syncs)
 };
 
 const char *shr_sync_name (shr_sync_t sync)
@@ -202,9 +198,6 @@ void shr_store_destroy (shr_store_t **self_p)
     if (!self_p || !*self_p)
         return;
     shr_store_t *self = *self_p;
-    if (self->syncer)
-        shr_store_sync_all (self);
-    shr_syncer_destroy (&self->syncer);
     zactor_destroy (&self->checkpointer);
     zhashx_destroy (&self->statements);
     if (self->db) {
@@ -282,65 +275,12 @@ int shr_store_commit (shr_store_t *self)
     if (s_run (self, "COMMIT"))
         return -1;
     self->commits++;
-    if (!self->syncer)
-        self->durable = self->commits;  //  synchronous=FULL or NORMAL: as durable as it gets
-    return 0;
-}
-
-int shr_store_defer_syncs (shr_store_t *self, char *err, size_t errlen)
-{
-    if (self->sync != SHR_SYNC_FULL || streq (self->path, ":memory:") || self->syncer)
-        return 0;
-    self->syncer = shr_syncer_new ();
-    if (!self->syncer || shr_store_exec (self, "PRAGMA synchronous=NORMAL")) {
-        snprintf (err, errlen, "cannot start the syncer: %s", shr_store_errmsg (self));
-        shr_syncer_destroy (&self->syncer);
-        return -1;
-    }
     return 0;
 }
 
 int64_t shr_store_commits (shr_store_t *self) { return self->commits; }
-int64_t shr_store_durable (shr_store_t *self) { return self->durable; }
+int64_t shr_store_durable (shr_store_t *self) { return self->commits; }
 
-void shr_store_request_sync (shr_store_t *self)
-{
-    if (!self->syncer || self->sync_asked >= self->commits)
-        return;
-    sqlite3_file *wal = NULL;
-    if (sqlite3_file_control (self->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
-        || !wal || !wal->pMethods) {
-        //  No WAL open (nothing was ever written): nothing to make durable.
-        self->durable = self->commits;
-        return;
-    }
-    shr_syncer_request (self->syncer, wal, self->commits);
-    self->sync_asked = self->commits;
-}
-
-zsock_t *shr_store_sync_socket (shr_store_t *self)
-{
-    return self->syncer ? shr_syncer_socket (self->syncer) : NULL;
-}
-
-int shr_store_on_synced (shr_store_t *self)
-{
-    int64_t synced = shr_syncer_recv (self->syncer);
-    if (synced < 0)
-        return -1;
-    if (synced > self->durable)
-        self->durable = synced;
-    return 0;
-}
-
-int shr_store_sync_all (shr_store_t *self)
-{
-    shr_store_request_sync (self);
-    while (self->durable < self->sync_asked)
-        if (shr_store_on_synced (self))
-            return -1;
-    return 0;
-}
 int shr_store_savepoint (shr_store_t *self) { return s_run (self, "SAVEPOINT request"); }
 int shr_store_release (shr_store_t *self) { return s_run (self, "RELEASE request"); }
 

@@ -83,34 +83,13 @@ int shr_store_savepoint (shr_store_t *self);
 int shr_store_release (shr_store_t *self);
 int shr_store_rollback_to (shr_store_t *self);
 
-//  Deferred syncs (shr_syncer): under SHR_SYNC_FULL the connection stops
-//  syncing at each commit, and a thread syncs the WAL instead, so that the
-//  owner can go on while a commit becomes durable. The owner must then hold
-//  everything a commit acknowledges (replies, events) until shr_store_durable
-//  reaches the commit's number. Does nothing for NORMAL or ":memory:".
-//  Returns 0, or -1 with a message in err.
-int shr_store_defer_syncs (shr_store_t *self, char *err, size_t errlen);
-
 //  The number of commits so far: the number of the last one. Cannot fail.
 int64_t shr_store_commits (shr_store_t *self);
 
-//  The highest commit number that is on disk (every commit, unless deferred).
+//  The highest commit number that is on disk: the last one, since COMMIT
+//  returns once it is (synchronous=FULL syncs the WAL inside it; NORMAL is
+//  as durable as it gets when it returns). Cannot fail.
 int64_t shr_store_durable (shr_store_t *self);
-
-//  Asks the syncer to make every commit so far durable (once per commit).
-void shr_store_request_sync (shr_store_t *self);
-
-//  Readable when a deferred sync has finished; NULL if syncs are not
-//  deferred. Borrowed.
-zsock_t *shr_store_sync_socket (shr_store_t *self);
-
-//  Call when the sync socket is readable: advances shr_store_durable. Returns
-//  0, or -1 when the fsync failed: the disk refused, and the process should
-//  stop rather than acknowledge anything more.
-int shr_store_on_synced (shr_store_t *self);
-
-//  Waits until every commit so far is durable. Returns 0, or -1 (see above).
-int shr_store_sync_all (shr_store_t *self);
 
 //  True while a transaction is open.
 int shr_store_in_transaction (shr_store_t *self);

@@ -79,7 +79,6 @@ int shr_work_commit (shr_work_t *self, char *err, size_t errlen)
     }
     if (self->outbox)
         shr_outbox_committed (self->outbox, shr_store_commits (self->store));
-    shr_store_request_sync (self->store);
     return 0;
 }
 

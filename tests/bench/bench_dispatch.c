@@ -21,51 +21,7 @@ static const char *s_work;
 
 static pid_t s_start_dispatch (const char *name, const char *sync, char **api)
 {
-    *api = bench_endpoint ();
-    char *events = bench_endpoint ();
-    char *env[] = {zsys_sprintf ("BIND_API=%s", *api),
-                   zsys_sprintf ("BIND_EVENTS=%s", events),
-                   zsys_sprintf ("DATA_DIR=%s/%s", s_work, name),
-                   zsys_sprintf ("LOG_LEVEL=warn"),
-                   zsys_sprintf ("SHR_SYNC=%s", sync),
-                   NULL};
-    char *path = zsys_sprintf ("%s/dispatch", s_bin_dir);
-    char *argv[] = {path, NULL};
-    pid_t pid = bench_spawn (argv, env);
-    for (int i = 0; env[i]; i++)
-        free (env[i]);
-    free (path);
-    zstr_free (&events);
-    bench_wait_ready (*api, 10000);
-    return pid;
-}
-
-//  Sends count requests made by make (n -> JSON text), 100 in flight at a time, and
-//  checks every reply is ok. Exits on a failure.
-static void s_pipeline (const char *endpoint, int count, char *(*make) (int n))
-{
-    zsock_t *dealer = zsock_new_dealer (endpoint);
-    int sent = 0, received = 0;
-    while (received < count) {
-        while (sent < count && sent - received < 100) {
-            char *request = make (sent++);
-            zmsg_t *msg = zmsg_new ();
-            zmsg_addmem (msg, NULL, 0);
-            zmsg_addstr (msg, request);
-            zmsg_send (&msg, dealer);
-            free (request);
-        }
-        zmsg_t *reply = zmsg_recv (dealer);
-        char *text = reply ? zframe_strdup (zmsg_last (reply)) : NULL;
-        if (!text || !strstr (text, "\"ok\":true")) {
-            fprintf (stderr, "bench: request failed: %s\n", text ? text : "no reply");
-            exit (1);
-        }
-        zstr_free (&text);
-        zmsg_destroy (&reply);
-        received++;
-    }
-    zsock_destroy (&dealer);
+    return bench_start_service (s_bin_dir, "dispatch", name, sync, api);
 }
 
 static char *s_technician (int n)
@@ -239,8 +195,8 @@ int main (int argc, char **argv)
     char *api;
     pid_t dispatch = s_start_dispatch ("run", "full", &api);
     fprintf (stderr, "bench: %d technicians and %d orders...\n", RUN_TECHNICIANS, RUN_ORDERS);
-    s_pipeline (api, RUN_TECHNICIANS, s_technician);
-    s_pipeline (api, RUN_ORDERS, s_order);
+    bench_pipeline (api, RUN_TECHNICIANS, s_technician);
+    bench_pipeline (api, RUN_ORDERS, s_order);
     fprintf (stderr, "bench: dispatch.run...\n");
     int64_t start = shr_time_mono_us ();
     cJSON *run = bench_call (api, "dispatch.run", NULL, 60000);

@@ -41,12 +41,61 @@ static void s_serve_echo (const char *endpoint)
     }
 }
 
+//  A raw server's loop: each request (one frame after the delimiter) parsed
+//  with cJSON, answered by answer into reply (its length returned), sent back.
+typedef int (s_answer_fn) (const cJSON *request, char *reply, size_t size, void *state);
+static void s_serve_router (const char *endpoint, s_answer_fn *answer, void *state)
+{
+    void *ctx = zmq_ctx_new ();
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    zmq_bind (router, endpoint);
+    char identity[256], buf[REQUEST_SIZE], reply[512];
+    while (true) {
+        int id_size = zmq_recv (router, identity, sizeof identity, 0);
+        zmq_recv (router, buf, sizeof buf, 0); //  the delimiter
+        int size = zmq_recv (router, buf, sizeof buf - 1, 0);
+        if (id_size < 0 || size < 0) break;
+        cJSON *request = cJSON_ParseWithLength (buf, (size_t)size);
+        int length = answer (request, reply, sizeof reply, state);
+        cJSON_Delete (request);
+        zmq_send (router, identity, (size_t)id_size, ZMQ_SNDMORE);
+        zmq_send (router, "", 0, ZMQ_SNDMORE);
+        zmq_send (router, reply, (size_t)length, 0);
+    }
+}
+
+static const char *s_field (const cJSON *object, const char *name)
+{
+    return cJSON_GetStringValue (cJSON_GetObjectItem (object, name));
+}
+
 //  The bare durable command: what any service must at least do per request.
 //  The two durabilities differ in the synchronous pragma alone, so that each
 //  ratio compares like with like: with full, every COMMIT fsyncs the WAL (one
 //  fsync per request); with normal, only checkpoints sync. Checkpoints are
 //  SQLite's own (every 1000 WAL pages, in the committing call): the least a
 //  service would write.
+typedef struct {
+    sqlite3_stmt *insert, *begin, *commit;
+} s_durable_t;
+
+static int s_answer_durable (const cJSON *request, char *reply, size_t size, void *state)
+{
+    s_durable_t *self = (s_durable_t *)state;
+    const cJSON *body = cJSON_GetObjectItem (request, "body");
+    sqlite3_step (self->begin);
+    sqlite3_reset (self->begin);
+    sqlite3_bind_text (self->insert, 1, s_field (body, "id"), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (self->insert, 2,
+                        (int64_t)cJSON_GetNumberValue (cJSON_GetObjectItem (body, "value")));
+    int rc = sqlite3_step (self->insert);
+    sqlite3_reset (self->insert);
+    int commit_rc = sqlite3_step (self->commit);
+    sqlite3_reset (self->commit);
+    return snprintf (reply, size, "{\"v\":1,\"id\":\"%s\",\"ok\":%s}", s_field (request, "id"),
+                     rc == SQLITE_DONE && commit_rc == SQLITE_DONE ? "true" : "false");
+}
+
 static void s_serve_durable (const char *endpoint, const char *path, bool full)
 {
     sqlite3 *db;
@@ -57,43 +106,70 @@ static void s_serve_durable (const char *endpoint, const char *path, bool full)
                   NULL, NULL, NULL);
     sqlite3_exec (db, "CREATE TABLE IF NOT EXISTS item (id TEXT PRIMARY KEY, value INTEGER)", NULL,
                   NULL, NULL);
-    sqlite3_stmt *insert, *begin, *commit;
-    sqlite3_prepare_v2 (db, "INSERT INTO item (id, value) VALUES (?, ?)", -1, &insert, NULL);
-    sqlite3_prepare_v2 (db, "BEGIN IMMEDIATE", -1, &begin, NULL);
-    sqlite3_prepare_v2 (db, "COMMIT", -1, &commit, NULL);
-    void *ctx = zmq_ctx_new ();
-    void *router = zmq_socket (ctx, ZMQ_ROUTER);
-    zmq_bind (router, endpoint);
-    char identity[256], buf[REQUEST_SIZE], reply[256];
-    while (true) {
-        int id_size = zmq_recv (router, identity, sizeof identity, 0);
-        zmq_recv (router, buf, sizeof buf, 0); //  the delimiter
-        int size = zmq_recv (router, buf, sizeof buf - 1, 0);
-        if (id_size < 0 || size < 0) break;
-        cJSON *request = cJSON_ParseWithLength (buf, (size_t)size);
-        cJSON *body = cJSON_GetObjectItem (request, "body");
-        sqlite3_step (begin);
-        sqlite3_reset (begin);
-        sqlite3_bind_text (insert, 1, cJSON_GetStringValue (cJSON_GetObjectItem (body, "id")), -1,
-                           SQLITE_TRANSIENT);
-        sqlite3_bind_int64 (insert, 2,
-                            (int64_t)cJSON_GetNumberValue (cJSON_GetObjectItem (body, "value")));
-        int rc = sqlite3_step (insert);
+    s_durable_t self;
+    sqlite3_prepare_v2 (db, "INSERT INTO item (id, value) VALUES (?, ?)", -1, &self.insert, NULL);
+    sqlite3_prepare_v2 (db, "BEGIN IMMEDIATE", -1, &self.begin, NULL);
+    sqlite3_prepare_v2 (db, "COMMIT", -1, &self.commit, NULL);
+    s_serve_router (endpoint, s_answer_durable, &self);
+}
+
+//  The bare read: what any service must at least do to answer a get. The
+//  table is filled once at start (BENCH_READ_ROWS rows); then each request is
+//  parsed with cJSON, one row is read by its primary key (autocommit, no
+//  transaction of its own: a read takes no lock a writer waits for) and the
+//  reply carries it as JSON.
+static int s_answer_read (const cJSON *request, char *reply, size_t size, void *state)
+{
+    sqlite3_stmt *select = (sqlite3_stmt *)state;
+    sqlite3_bind_text (select, 1, s_field (cJSON_GetObjectItem (request, "body"), "id"), -1,
+                       SQLITE_TRANSIENT);
+    int length;
+    if (sqlite3_step (select) == SQLITE_ROW)
+        length = snprintf (reply, size,
+                           "{\"v\":1,\"id\":\"%s\",\"ok\":true,\"body\":{\"id\":\"%s\","
+                           "\"value\":%d,\"note\":\"%s\"}}",
+                           s_field (request, "id"), (const char *)sqlite3_column_text (select, 0),
+                           sqlite3_column_int (select, 1),
+                           (const char *)sqlite3_column_text (select, 2));
+    else
+        length = snprintf (reply, size, "{\"v\":1,\"id\":\"%s\",\"ok\":false}",
+                           s_field (request, "id"));
+    sqlite3_reset (select);
+    return length;
+}
+
+static void s_serve_read (const char *endpoint, const char *path)
+{
+    sqlite3 *db;
+    sqlite3_open (path, &db);
+    sqlite3_exec (db,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                  "CREATE TABLE IF NOT EXISTS item (id TEXT PRIMARY KEY, value INTEGER, note TEXT);"
+                  "BEGIN",
+                  NULL, NULL, NULL);
+    sqlite3_stmt *insert, *select;
+    sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO item VALUES (?, ?, 'a row to read back')", -1,
+                        &insert, NULL);
+    for (int i = 0; i < BENCH_READ_ROWS; i++) {
+        char id[32];
+        snprintf (id, sizeof id, "item-%d", i);
+        sqlite3_bind_text (insert, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int (insert, 2, i);
+        sqlite3_step (insert);
         sqlite3_reset (insert);
-        int commit_rc = sqlite3_step (commit);
-        sqlite3_reset (commit);
-        int length = snprintf (reply, sizeof reply, "{\"v\":1,\"id\":\"%s\",\"ok\":%s}",
-                               cJSON_GetStringValue (cJSON_GetObjectItem (request, "id")),
-                               rc == SQLITE_DONE && commit_rc == SQLITE_DONE ? "true" : "false");
-        cJSON_Delete (request);
-        zmq_send (router, identity, (size_t)id_size, ZMQ_SNDMORE);
-        zmq_send (router, "", 0, ZMQ_SNDMORE);
-        zmq_send (router, reply, (size_t)length, 0);
     }
+    sqlite3_finalize (insert);
+    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_prepare_v2 (db, "SELECT id, value, note FROM item WHERE id = ?", -1, &select, NULL);
+    s_serve_router (endpoint, s_answer_read, select);
 }
 
 void bench_serve_if_asked (int argc, char **argv)
 {
+    if (argc >= 4 && streq (argv[1], "--serve-read")) {
+        s_serve_read (argv[2], argv[3]);
+        exit (0);
+    }
     if (argc >= 3 && streq (argv[1], "--serve-echo")) {
         s_serve_echo (argv[2]);
         exit (0);
@@ -270,6 +346,54 @@ void bench_stop (pid_t pid)
     waitpid (pid, NULL, 0);
     for (int i = 0; i < s_child_count; i++)
         if (s_children[i] == pid) s_children[i] = 0;
+}
+
+pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
+                           const char *sync, char **api)
+{
+    *api = bench_endpoint ();
+    char *events = bench_endpoint ();
+    char *env[] = {zsys_sprintf ("BIND_API=%s", *api),
+                   zsys_sprintf ("BIND_EVENTS=%s", events),
+                   zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name),
+                   zsys_sprintf ("LOG_LEVEL=warn"),
+                   zsys_sprintf ("SHR_SYNC=%s", sync),
+                   NULL};
+    char *path = zsys_sprintf ("%s/%s", bin_dir, service);
+    char *argv[] = {path, NULL};
+    pid_t pid = bench_spawn (argv, env);
+    for (int i = 0; env[i]; i++)
+        free (env[i]);
+    free (path);
+    zstr_free (&events);
+    bench_wait_ready (*api, 10000);
+    return pid;
+}
+
+void bench_pipeline (const char *endpoint, int count, char *(*make) (int n))
+{
+    zsock_t *dealer = zsock_new_dealer (endpoint);
+    int sent = 0, received = 0;
+    while (received < count) {
+        while (sent < count && sent - received < 100) {
+            char *request = make (sent++);
+            zmsg_t *msg = zmsg_new ();
+            zmsg_addmem (msg, NULL, 0);
+            zmsg_addstr (msg, request);
+            zmsg_send (&msg, dealer);
+            free (request);
+        }
+        zmsg_t *reply = zmsg_recv (dealer);
+        char *text = reply ? zframe_strdup (zmsg_last (reply)) : NULL;
+        if (!text || !strstr (text, "\"ok\":true")) {
+            fprintf (stderr, "bench: request failed: %s\n", text ? text : "no reply");
+            exit (1);
+        }
+        zstr_free (&text);
+        zmsg_destroy (&reply);
+        received++;
+    }
+    zsock_destroy (&dealer);
 }
 
 char *bench_endpoint (void)
@@ -592,6 +716,22 @@ int bench_raw_unit (void *req, int client, size_t n, int64_t sent_us, void *arg)
     return bench_request (req, request, reply, sizeof reply) < 0 ? -1 : 0;
 }
 
+int bench_raw_read_unit (void *req, int client, size_t n, int64_t sent_us, void *arg)
+{
+    (void)arg;
+    (void)sent_us;
+    char request[256], reply[512];
+    snprintf (request, sizeof request,
+              "{\"v\":1,\"id\":\"%zu\",\"op\":\"item.get\",\"body\":{\"id\":\"item-%zu\"}}", n,
+              ((size_t)client * 7919 + n * 31) % BENCH_READ_ROWS);
+    if (bench_request (req, request, reply, sizeof reply) < 0) return -1;
+    if (!strstr (reply, "\"ok\":true")) {
+        fprintf (stderr, "bench: the raw read found nothing: %.200s\n", reply);
+        return -1;
+    }
+    return 0;
+}
+
 //  Sends one raw request until it is answered: the server is up.
 static void s_wait_raw (const char *endpoint)
 {
@@ -613,6 +753,11 @@ bench_server_t bench_raw_start (const char *kind)
     if (streq (kind, "echo")) {
         char *argv[] = {s_self, "--serve-echo", server.endpoint, NULL};
         server.pid = bench_spawn (argv, NULL);
+    } else if (streq (kind, "read")) {
+        char *db = zsys_sprintf ("%s/raw-read.db", s_work);
+        char *argv[] = {s_self, "--serve-read", server.endpoint, db, NULL};
+        server.pid = bench_spawn (argv, NULL);
+        zstr_free (&db);
     } else {
         bool full = streq (kind, "durable-full");
         if (!full && !streq (kind, "durable-normal")) {

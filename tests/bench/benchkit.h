@@ -9,6 +9,8 @@
                 transaction, reply; with synchronous=FULL (the WAL is fsynced at
                 every commit, so one fsync per request) or synchronous=NORMAL
                 (synced at checkpoints only)
+      read      parse the JSON with cJSON, read one row of BENCH_READ_ROWS by
+                its primary key, reply with it as JSON: the floor under a get
     Load comes from client threads, each with its own REQ socket, closed loop
     or paced at a given rate; every unit of work is timed.
 
@@ -27,6 +29,7 @@
 
 #define BENCH_MAX_CLIENTS 16
 #define BENCH_MAX_ROUNDS 64
+#define BENCH_READ_ROWS 10000  //  rows of the raw read server's table
 
 typedef struct {
     double per_second; //  units of work per second
@@ -83,6 +86,7 @@ typedef struct {
 //  returns). Otherwise returns.
 //    --serve-echo ENDPOINT
 //    --serve-durable ENDPOINT DB_PATH [full|normal]   (default normal)
+//    --serve-read ENDPOINT DB_PATH
 void bench_serve_if_asked (int argc, char **argv);
 
 //  In main, for profiling: if argv is "FLAG ENDPOINT CLIENTS SECONDS [RATE]",
@@ -109,8 +113,8 @@ const char *bench_init (const char *name);
 const char *bench_scratch_fs (void);
 double bench_fsync_us (void);
 
-//  Starts a raw server: "echo", "durable-full" or "durable-normal". Its
-//  database is in the scratch folder. Waits until it answers.
+//  Starts a raw server: "echo", "durable-full", "durable-normal" or "read".
+//  Its database is in the scratch folder. Waits until it answers.
 bench_server_t bench_raw_start (const char *kind);
 
 //  Stops a server started by bench_raw_start or filled in by the caller.
@@ -119,6 +123,10 @@ void bench_server_stop (bench_server_t *server);
 //  The unit of the raw servers: one durable-command-shaped request
 //  (op item.create, body {id, value}), its reply not checked.
 int bench_raw_unit (void *req, int client, size_t n, int64_t sent_us, void *arg);
+
+//  The unit of the raw read server: item.get of one of its rows, spread over
+//  the table; fails if the row is not found.
+int bench_raw_read_unit (void *req, int client, size_t n, int64_t sent_us, void *arg);
 
 //  Runs clients threads for seconds, each doing units of work (paced so that all
 //  together do total_rate units a second, or as fast as they can if 0).
@@ -164,6 +172,17 @@ pid_t bench_spawn (char *const argv[], char *const extra_env[]);
 
 //  SIGTERM and wait.
 void bench_stop (pid_t pid);
+
+//  Starts the service bin_dir/service on fresh endpoints, its data in the
+//  scratch folder's data_name, SHR_SYNC=sync, LOG_LEVEL=warn (plaintext, as
+//  bench_spawn), and waits until it answers. *api is its API endpoint (the
+//  caller frees it). Returns its pid. Exits if it never answers.
+pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
+                           const char *sync, char **api);
+
+//  Sends count requests made by make (n -> JSON text the caller frees), 100
+//  in flight at a time, and checks every reply is ok. Exits on a failure.
+void bench_pipeline (const char *endpoint, int count, char *(*make) (int n));
 
 //  A free endpoint below the ephemeral port range. Caller frees.
 char *bench_endpoint (void);

@@ -12,7 +12,10 @@ def start_service(tmp_path):
     """Starts services for one test; stops them all at the end and checks they exited cleanly."""
     started = []
 
-    def start(binary, name=None, **kwargs):
+    def start(binary, name=None, with_sources=False, **kwargs):
+        # The services it consumes first: it then finds them where they listen.
+        for source in harness.SOURCES.get(binary, []) if with_sources else []:
+            start(source)
         service = harness.Service(binary, name or binary, str(tmp_path), **kwargs)
         started.append(service)
         return service.start()

@@ -3,9 +3,11 @@
 Everything a service sends is validated against schemas/ with python3-jsonschema,
 an implementation independent of the one inside the services.
 """
+import atexit
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -37,10 +39,16 @@ def services():
 
 SERVICES = services()
 
+# The services whose events each one consumes: it needs their public keys to
+# start, and their processes running for its sys.health to say "ok"
+# (start_service(name, with_sources=True) starts them first).
+SOURCES = {"complaints": ["dispatch"]}
+
 # The bus is closed by default, in the tests too: one keys folder for the whole
 # run (shrctl keys init), every service started with CURVE on unless a test
 # asks otherwise, every client here using the admin key unless it says which.
 KEYS_DIR = tempfile.mkdtemp(prefix="aftersales-keys-")
+atexit.register(shutil.rmtree, KEYS_DIR, True)
 os.environ["KEYS_DIR"] = KEYS_DIR
 os.environ["SHR_KEY"] = os.path.join(KEYS_DIR, "clients", "admin.key_secret")
 PEERS = {}  # endpoint -> (service name, speaks CURVE)
@@ -241,7 +249,7 @@ class Service:
     def _start(self, timeout):
         curve = self.env.get("SHR_CURVE", "on") == "on"
         if curve:
-            ensure_keys(self.name)
+            ensure_keys(self.name, *SOURCES.get(self.name, []))
         for endpoint in (self.api, self.events):
             PEERS[endpoint] = (self.name, curve)
         # shrctl finds which service an endpoint is by these (for its public key).

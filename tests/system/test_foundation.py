@@ -15,7 +15,7 @@ SERVICES = harness.SERVICES
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_every_service_answers_the_sys_ops(start_service, name):
-    service = start_service(name)
+    service = start_service(name, with_sources=True)
     client = service.client()
     ping = client.call("sys.ping")
     assert ping["service"] == name

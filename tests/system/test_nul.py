@@ -333,7 +333,7 @@ def test_the_generator_reaches_every_string():
 
 
 def start(name, start_service, fixture_service):
-    return fixture_service() if name == "fixture" else start_service(name)
+    return fixture_service() if name == "fixture" else start_service(name, with_sources=True)
 
 
 @pytest.mark.parametrize("name", SERVICES + ["fixture"])
