@@ -40,14 +40,17 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
     if (s_read_settings (settings, err, errlen))
         return -1;
     shr_service_every (service, settings->sla_scan_ms, sla_scan, settings);
-    return 0;
+    //  Inventory consumes dispatch's events too; each waits for the other by
+    //  itself (the consumer asks again until it answers).
+    return shr_service_consume (service, "inventory", parts_loop_handlers, settings, err, errlen);
 }
 
 static const shr_service_def_t s_dispatch = {
     .name = "dispatch",
     .summary = "Dispatch: technicians, repair work orders, SLA clocks and assignment.\n"
                "Also: DISPATCH_CURRENCY (default CNY), DISPATCH_LABOUR_RATE_CENTS per hour\n"
-               "(default 12000), DISPATCH_SLA_SCAN_MS (default 1000).",
+               "(default 12000), DISPATCH_SLA_SCAN_MS (default 1000). Consumes inventory's events\n"
+               "(INVENTORY_EVENTS/_API).",
     .migrations = dispatch_migrations,
     .ops = dispatch_ops,
     .events = dispatch_events,

@@ -126,4 +126,13 @@ const char *const dispatch_migrations[] = {
     //  3: who took each step: the name on the caller's certificate (or the
     //  service itself, for its own clock). NULL for steps taken before.
     "ALTER TABLE workorder_step ADD COLUMN actor TEXT;",
+
+    //  4: the parts loop with inventory: what it still owes each order (from
+    //  its stock.backordered and stock.reserved), and the parts cost the
+    //  completion reported before inventory's issue replaced it.
+    "CREATE TABLE workorder_parts ("
+    " workorder_seq INTEGER PRIMARY KEY REFERENCES workorder (seq),"
+    " backordered INTEGER NOT NULL DEFAULT 0,"
+    " reported_parts_cost_cents INTEGER,"
+    " costed_at_ms INTEGER);",
     NULL};
