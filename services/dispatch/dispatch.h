@@ -6,9 +6,12 @@
     acceptance), money.c (what a completed order cost and charged: pure),
     sla_policy.c (due times by type and priority), sla_scan.c (the clock that
     announces at-risk and overdue orders), roster.c (who could take an order
-    now), assign_policy.c (who should: pure), dispatch_run.c (assign all
-    waiting orders in one pass), parts_loop.c (inventory's events: waiting
-    for parts, resuming, the parts cost at the moving average).
+    now), assign_policy.c (who should, for one order: pure), assign_plan.c
+    (every waiting order as one assignment problem: pure), gap_problem.c and
+    gap_solver.c (that problem and its optimiser), dispatch_run.c (assign all
+    waiting orders by the plan), travel_times.c (supplied travel times),
+    parts_loop.c (inventory's events: waiting for parts, resuming, the parts
+    cost at the moving average).
 
     The ops' request and reply structs, their handlers' prototypes and the
     events' structs are generated from schemas/ (dispatch_shapes.h,
@@ -17,6 +20,7 @@
 #ifndef DISPATCH_H_INCLUDED
 #define DISPATCH_H_INCLUDED
 
+#include "assign_plan.h"
 #include "dispatch_shapes.h"
 #include "events_shapes.h"
 #include "shared.h"
@@ -26,6 +30,7 @@ typedef struct {
     char currency[4];                //  DISPATCH_CURRENCY, default CNY: all *_cents are in it
     int64_t labour_rate_cents;       //  DISPATCH_LABOUR_RATE_CENTS per hour, default 12000
     int sla_scan_ms;                 //  DISPATCH_SLA_SCAN_MS, default 1000
+    assign_settings_t assign;        //  DISPATCH_TRAVEL_KMH, _LEVEL_PERCENT, _WEIGHT_*, _PLAN_*
 } dispatch_settings_t;
 
 extern const char *const dispatch_migrations[];
@@ -40,6 +45,10 @@ extern const char *const dispatch_migrations[];
 
 //  The columns of a workorder_t (workorder_row_shape).
 #define WORKORDER_ROW_COLUMNS "seq, started_at_ms, waiting_since_ms, " WORKORDER_SUMMARY_COLUMNS
+//  With where the order is and its window (NULL columns leave has_* false).
+#define WORKORDER_PLAN_COLUMNS                                                                   \
+    WORKORDER_ROW_COLUMNS ", lat_e6 AS location_lat, lon_e6 AS location_lon,"                    \
+    " window_start_ms AS window_start, window_end_ms AS window_end"
 
 //  A work order as the steps need it: its summary, and the row's own facts.
 typedef struct {
@@ -47,6 +56,9 @@ typedef struct {
     dispatch_workorder_summary_t summary;
     int64_t started_at_ms;           //  0 if not yet
     int64_t waiting_since_ms;        //  0 if not waiting
+    //  Read by workorder_waiting only (WORKORDER_PLAN_COLUMNS), for the plan.
+    bool has_location, has_window;
+    int64_t lat_e6, lon_e6, window_start_ms, window_end_ms;
 } workorder_t;
 
 //  technician.c
@@ -58,6 +70,10 @@ int technician_read (shr_call_t *call, const char *id, dispatch_technician_t *ou
 //  means always.
 bool technician_on_shift (int days_mask, int start_min, int end_min, int utc_offset_min,
                           int64_t now_ms);
+//  Minutes from now_ms to the end of the shift it falls in (0 if off shift),
+//  or -1 for a technician without working hours (a mask of 0).
+int64_t technician_shift_left (int days_mask, int start_min, int end_min, int utc_offset_min,
+                               int64_t now_ms);
 
 //  workorder.c
 //  The field table of workorder_t, to read rows into it.

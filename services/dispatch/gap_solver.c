@@ -127,6 +127,7 @@ struct _gap_solver_t {
     double bound; //  best Lagrangian value, -inf until one
     uint64_t random;
     int64_t deadline_us; //  0: none
+    int64_t work_limit;  //  0: none
     gap_result_t result;
 };
 
@@ -137,13 +138,19 @@ static int64_t s_now_us (void)
     return (int64_t) now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
-//  Whether the wall-clock limit is reached. Reading the clock costs about 20 ns
-//  (vDSO), far less than what runs between two calls.
+//  Whether the wall-clock or the work limit is reached; each call is a unit of
+//  work. Reading the clock costs about 20 ns (vDSO), far less than what runs
+//  between two calls.
 static bool s_out_of_time (gap_solver_t *self)
 {
-    if (!self->result.stopped_by_time && self->deadline_us && s_now_us () >= self->deadline_us)
-        self->result.stopped_by_time = true;
-    return self->result.stopped_by_time;
+    gap_result_t *result = &self->result;
+    if (result->stopped_by_time || result->stopped_by_work)
+        return true;
+    if (self->work_limit && ++result->work >= self->work_limit)
+        result->stopped_by_work = true;
+    else if (self->deadline_us && s_now_us () >= self->deadline_us)
+        result->stopped_by_time = true;
+    return result->stopped_by_time || result->stopped_by_work;
 }
 
 //  splitmix64 (Steele, Lea & Flood 2014): small, fast, and the same everywhere.
@@ -1133,6 +1140,7 @@ const gap_result_t *gap_solver_solve (gap_solver_t *self, const gap_limits_t *li
     int64_t started_us = s_now_us ();
     memset (&self->result, 0, sizeof self->result);
     self->deadline_us = limits->time_limit_ms > 0 ? started_us + limits->time_limit_ms * 1000 : 0;
+    self->work_limit = limits->work_limit > 0 ? limits->work_limit : 0;
     self->random = limits->seed;
     self->bound = -INFINITY;
     for (int32_t j = 0; j < self->n; j++) {
@@ -1147,7 +1155,7 @@ const gap_result_t *gap_solver_solve (gap_solver_t *self, const gap_limits_t *li
     s_plan_from_prices (self, self->u, self->v);
     s_lagrangian (self);
     s_plan_set (self, self->best_plan);
-    int64_t iterations = limits->iterations > 0 || limits->time_limit_ms > 0
+    int64_t iterations = limits->iterations > 0 || limits->time_limit_ms > 0 || self->work_limit
                              ? limits->iterations
                              : GAP_DEFAULT_ITERATIONS;
     if (s_tabu_fits (self)) {

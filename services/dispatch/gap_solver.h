@@ -38,7 +38,7 @@
 
     Deterministic: for the same problem, limits and seed, the same plan, as
     long as the wall-clock limit does not stop it first (the clock decides
-    nothing but the stop). The plan is valid at every moment: eligible pairs
+    nothing but the stop; a work limit stops it at the same point every time). The plan is valid at every moment: eligible pairs
     only, capacities and job limits kept; jobs are left unassigned only when
     that is better by the problem's order (gap_problem.h): fewer required
     jobs unassigned first, then less cost.
@@ -68,6 +68,11 @@ typedef struct {
     int64_t time_limit_ms; //  wall clock from the start of the solve; <= 0: none
     int64_t iterations;    //  of step 4 (tabu iterations or rounds); <= 0: none
     uint64_t seed;         //  of the pseudo-random numbers (tenures, perturbations)
+    //  Units of work: checks of the limits, about one per job the local search
+    //  looks at, per Lagrangian step and per round of step 4; <= 0: none.
+    //  Unlike the clock it stops every run at the same point, so a plan bounded
+    //  by it is the same on any machine at any load.
+    int64_t work_limit;
 } gap_limits_t;
 
 //  Which search step 4 ran.
@@ -82,6 +87,8 @@ typedef struct {
     int64_t lower_bound;  //  no plan that does so costs less
     bool optimal;         //  cost == lower_bound
     bool stopped_by_time; //  the wall-clock limit ended the search
+    bool stopped_by_work; //  the work limit did
+    int64_t work;         //  units of work done
     int64_t lagrangian_steps;
     gap_method_t method;
     int64_t iterations; //  of step 4 done

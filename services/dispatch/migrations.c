@@ -135,4 +135,20 @@ const char *const dispatch_migrations[] = {
     " backordered INTEGER NOT NULL DEFAULT 0,"
     " reported_parts_cost_cents INTEGER,"
     " costed_at_ms INTEGER);",
+
+    //  5: appointments and travel, for the optimiser: where an order is and the
+    //  customer's time window, where a technician starts from (degrees x 10^6,
+    //  integers so that a plan never depends on rounding), and the travel
+    //  times an integrator supplies, which replace the estimate from distance.
+    "ALTER TABLE workorder ADD COLUMN lat_e6 INTEGER;"
+    "ALTER TABLE workorder ADD COLUMN lon_e6 INTEGER;"
+    "ALTER TABLE workorder ADD COLUMN window_start_ms INTEGER;"
+    "ALTER TABLE workorder ADD COLUMN window_end_ms INTEGER;"
+    "ALTER TABLE technician ADD COLUMN home_lat_e6 INTEGER;"
+    "ALTER TABLE technician ADD COLUMN home_lon_e6 INTEGER;"
+    "CREATE TABLE travel_time ("
+    " technician_id TEXT NOT NULL,"
+    " workorder_id TEXT NOT NULL,"
+    " minutes INTEGER NOT NULL,"
+    " PRIMARY KEY (workorder_id, technician_id)) WITHOUT ROWID;",
     NULL};

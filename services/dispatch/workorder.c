@@ -14,9 +14,17 @@ static const shr_field_t s_row_fields[] = {
      .offset = offsetof (workorder_t, waiting_since_ms), .has_offset = -1},
     {.name = "summary", .kind = SHR_FIELD_EMBED, .offset = offsetof (workorder_t, summary),
      .has_offset = -1, .shape = &dispatch_workorder_summary_shape},
+    {.name = "location_lat", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, lat_e6),
+     .has_offset = offsetof (workorder_t, has_location)},
+    {.name = "location_lon", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, lon_e6),
+     .has_offset = offsetof (workorder_t, has_location)},
+    {.name = "window_start", .kind = SHR_FIELD_INT,
+     .offset = offsetof (workorder_t, window_start_ms), .has_offset = offsetof (workorder_t, has_window)},
+    {.name = "window_end", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, window_end_ms),
+     .has_offset = offsetof (workorder_t, has_window)},
 };
 const shr_shape_t workorder_row_shape = {"dispatch's workorder row", sizeof (workorder_t),
-                                         s_row_fields, 4};
+                                         s_row_fields, 8};
 
 int workorder_load (shr_call_t *call, const char *id, const char *field, workorder_t *order)
 {
@@ -32,7 +40,7 @@ int workorder_load (shr_call_t *call, const char *id, const char *field, workord
 int workorder_waiting (shr_call_t *call, const dispatch_run_request_t *request, shr_array_t *orders)
 {
     return shr_call_list (call,
-                          "SELECT " WORKORDER_ROW_COLUMNS " FROM workorder WHERE status = 'reported'"
+                          "SELECT " WORKORDER_PLAN_COLUMNS " FROM workorder WHERE status = 'reported'"
                           " AND (:region IS NULL OR region = :region)"
                           " ORDER BY due_at_ms, seq LIMIT coalesce (:limit, 100000)",
                           &dispatch_run_request_shape, request, &workorder_row_shape, orders, 0,
@@ -43,6 +51,10 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
                       const char *rework_of, workorder_t *order)
 {
     int64_t within_s, at_risk_s;
+    const dispatch_time_window_t *window = &request->window;
+    if (request->has_window && window->end <= window->start)
+        return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/window/end",
+                              "the window must end after it starts");
     if (sla_policy_lookup (call, request->type, request->priority, &within_s, &at_risk_s))
         return -1;
     sqlite3_stmt *stmt = shr_store_stmt (call->store,
@@ -60,14 +72,20 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
             call,
             "INSERT INTO workorder (seq, id, customer_id, type, priority, channel, region, address,"
             " description, product_model, product_serial, required_skill, required_level,"
-            " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms)"
+            " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms,"
+            " lat_e6, lon_e6, window_start_ms, window_end_ms)"
             " VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region, :address,"
             " :description, :product_model, :product_serial, :required_skill, :required_level,"
-            " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk)",
+            " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk, :lat, :lon,"
+            " :window_start, :window_end)",
             &dispatch_workorder_create_request_shape, request, SHR_INT (":seq", seq),
             SHR_TEXT (":id", id), SHR_TEXT (":status", "reported"),
             SHR_TEXT (":rework_of", rework_of), SHR_INT (":due", due_ms),
-            SHR_INT (":at_risk", due_ms - at_risk_s * 1000), SHR_END)
+            SHR_INT (":at_risk", due_ms - at_risk_s * 1000),
+            SHR_INT_IF (":lat", request->has_location, llround (request->location.lat * 1e6)),
+            SHR_INT_IF (":lon", request->has_location, llround (request->location.lon * 1e6)),
+            SHR_INT_IF (":window_start", request->has_window, window->start),
+            SHR_INT_IF (":window_end", request->has_window, window->end), SHR_END)
         || workorder_record_step (call, seq, "created", "reported", NULL,
                                   rework_of ? "rework of a rejected order" : NULL)
         || workorder_load (call, id, NULL, order))
@@ -96,6 +114,8 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
     int found = shr_call_get (
         call,
         "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, address,"
+        " lat_e6 / 1e6 AS \"location.lat\", lon_e6 / 1e6 AS \"location.lon\","
+        " window_start_ms AS \"window.start\", window_end_ms AS \"window.end\","
         " description, reported_at_ms AS \"times.reported_at\","
         " assigned_at_ms AS \"times.assigned_at\", started_at_ms AS \"times.started_at\","
         " completed_at_ms AS \"times.completed_at\", accepted_at_ms AS \"times.accepted_at\","
