@@ -46,6 +46,19 @@ static int s_gapsolve (const char *bin_dir, const char *options, const char *pat
     return 0;
 }
 
+//  Writes a generated instance to path. Returns 0 or -1.
+static int s_write (char type, size_t agents, size_t jobs, uint64_t seed, const char *path)
+{
+    gap_instance_t *instance = gap_instance_generate (type, agents, jobs, seed);
+    FILE *file = instance ? fopen (path, "w") : NULL;
+    if (file) {
+        gap_instance_write (instance, file);
+        fclose (file);
+    }
+    gap_instance_destroy (&instance);
+    return file ? 0 : -1;
+}
+
 static double s_gap (int64_t cost, int64_t optimum)
 {
     return optimum ? 100.0 * (double) (cost - optimum) / (double) llabs (optimum) : 0;
@@ -85,13 +98,8 @@ int main (int argc, char **argv)
             char path[300], name[64];
             snprintf (path, sizeof path, "%s/%c-5x15-%d.txt", work, *type, seed);
             snprintf (name, sizeof name, "%c 5x15 seed %d", *type, seed);
-            gap_instance_t *instance = gap_instance_generate (*type, 5, 15, (uint64_t) seed);
-            FILE *file = fopen (path, "w");
-            if (!instance || !file)
+            if (s_write (*type, 5, 15, (uint64_t) seed, path))
                 return 1;
-            gap_instance_write (instance, file);
-            fclose (file);
-            gap_instance_destroy (&instance);
             s_line_t exact;
             if (s_gapsolve (bin_dir, "-e -n 50000000", path, &exact) || !exact.feasible
                 || s_gapsolve (bin_dir, "", path, &line)) {
@@ -116,13 +124,8 @@ int main (int argc, char **argv)
             snprintf (path, sizeof path, "%s/%c-%zux%zu.txt", work, *type, sizes[s][0],
                       sizes[s][1]);
             snprintf (name, sizeof name, "%c %zux%zu seed 1", *type, sizes[s][0], sizes[s][1]);
-            gap_instance_t *instance = gap_instance_generate (*type, sizes[s][0], sizes[s][1], 1);
-            FILE *file = fopen (path, "w");
-            if (!instance || !file)
+            if (s_write (*type, sizes[s][0], sizes[s][1], 1, path))
                 return 1;
-            gap_instance_write (instance, file);
-            fclose (file);
-            gap_instance_destroy (&instance);
             if (s_gapsolve (bin_dir, "", path, &line) || !line.has_bound) {
                 printf ("  %-24s no plan or no bound\n", name);
                 continue;
