@@ -22,9 +22,9 @@ struct _assign_plan_t {
     size_t technician_count, order_count;
     gap_problem_t *problem;
     assign_order_t *orders;
-    assign_wait_t *reason;          //  for an order without any eligible pair
+    assign_wait_t *reason;  //  for an order without any eligible pair
     s_option_t *options;
-    size_t *first_option;           //  per order, into options; order_count + 1
+    size_t *first_option;  //  per order, into options; order_count + 1
     size_t option_count, option_size;
 };
 
@@ -86,9 +86,11 @@ static int64_t s_travel_estimate (const assign_plan_t *self, const assign_techni
     if (!technician->has_home || !order->has_location || self->settings.travel_kmh <= 0)
         return 0;
     double to_radians = M_PI / 180e6;
-    double lat1 = (double) technician->lat_e6 * to_radians, lat2 = (double) order->lat_e6 * to_radians;
+    double lat1 = (double) technician->lat_e6 * to_radians,
+           lat2 = (double) order->lat_e6 * to_radians;
     double dlat = lat2 - lat1, dlon = (double) (order->lon_e6 - technician->lon_e6) * to_radians;
-    double h = sin (dlat / 2) * sin (dlat / 2) + cos (lat1) * cos (lat2) * sin (dlon / 2) * sin (dlon / 2);
+    double h = sin (dlat / 2) * sin (dlat / 2)
+               + cos (lat1) * cos (lat2) * sin (dlon / 2) * sin (dlon / 2);
     double km = 2 * EARTH_KM * asin (sqrt (fmin (1, h)));
     return (int64_t) ceil (km * 60 / (double) self->settings.travel_kmh - 1e-9);
 }
@@ -100,8 +102,8 @@ static int64_t s_minutes_after (int64_t a_ms, int64_t b_ms)
 }
 
 int assign_plan_add_order (assign_plan_t *self, size_t order, const assign_order_t *facts,
-                           const size_t *candidates, const int *levels,
-                           const int64_t *travel_min, size_t count)
+                           const size_t *candidates, const int *levels, const int64_t *travel_min,
+                           size_t count)
 {
     const assign_settings_t *settings = &self->settings;
     self->orders[order] = *facts;
@@ -127,8 +129,9 @@ int assign_plan_add_order (assign_plan_t *self, size_t order, const assign_order
         if (!technician->on_shift)
             continue;
         on_shift++;
-        int64_t travel = travel_min && travel_min[k] >= 0 ? travel_min[k]
-                                                           : s_travel_estimate (self, technician, facts);
+        int64_t travel = travel_min && travel_min[k] >= 0
+                             ? travel_min[k]
+                             : s_travel_estimate (self, technician, facts);
         int64_t percent = settings->level_percent[level >= 0 && level <= 5 ? level : 0];
         int64_t duration = (facts->job_s * percent + 5999) / 6000;
         int64_t load = travel + duration;
@@ -145,7 +148,8 @@ int assign_plan_add_order (assign_plan_t *self, size_t order, const assign_order
             && (arrive_ms + (wait + duration) * 60000 > facts->window_end_ms
                 || wait + load > time_left))
             continue;
-        int64_t finish_ms = self->now_ms + (technician->queued_min + travel + wait + duration) * 60000;
+        int64_t finish_ms
+            = self->now_ms + (technician->queued_min + travel + wait + duration) * 60000;
         int64_t late = s_minutes_after (facts->due_ms, finish_ms);
         if (facts->has_window)
             late += s_minutes_after (facts->window_end_ms, finish_ms);
@@ -160,9 +164,9 @@ int assign_plan_add_order (assign_plan_t *self, size_t order, const assign_order
         self->options[self->option_count++] = (s_option_t){(int32_t) candidates[k], level, load};
     }
     self->first_option[order + 1] = self->option_count;
-    self->reason[order] = !skilled     ? ASSIGN_NO_SKILL
-                          : !on_shift  ? ASSIGN_OFF_SHIFT
-                          : !with_room ? ASSIGN_AT_LIMIT
+    self->reason[order] = !skilled                                          ? ASSIGN_NO_SKILL
+                          : !on_shift                                       ? ASSIGN_OFF_SHIFT
+                          : !with_room                                      ? ASSIGN_AT_LIMIT
                           : self->first_option[order] == self->option_count ? ASSIGN_OUTSIDE_WINDOW
                                                                             : ASSIGN_AT_LIMIT;
     return 0;
@@ -223,13 +227,12 @@ int assign_plan_solve (assign_plan_t *self, bool greedy, int *technician_of,
     if (greedy) {
         if (s_greedy (self, technician_of))
             return -1;
-    }
-    else {
+    } else {
         gap_solver_t *solver = gap_solver_new (self->problem);
         if (!solver)
             return -1;
-        gap_limits_t limits = {self->settings.plan_ms, self->settings.plan_rounds, 1,
-                               self->settings.plan_work};
+        gap_limits_t limits
+            = {self->settings.plan_ms, self->settings.plan_rounds, 1, self->settings.plan_work};
         const gap_result_t *solved = gap_solver_solve (solver, &limits);
         memcpy (technician_of, gap_solver_plan (solver), self->order_count * sizeof (int));
         result->has_lower_bound = solved->has_lower_bound;

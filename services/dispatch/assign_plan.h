@@ -33,22 +33,22 @@
 #include "gap_problem.h"
 
 typedef struct {
-    int64_t travel_kmh;             //  DISPATCH_TRAVEL_KMH
-    int64_t level_percent[6];       //  duration % by level; [0] for orders needing no skill
-    int64_t weight_travel;          //  cents per minute travelled
-    int64_t weight_lateness;        //  cents per minute late
-    int64_t weight_labour;          //  % of the labour cost
-    int64_t weight_overqualified;   //  cents per level above the need
-    int64_t plan_work;              //  the optimiser's bound: units of work (gap_solver.h)
-    int64_t plan_rounds;            //  its rounds after the Lagrangian phase, at most
-    int64_t plan_ms;                //  a guard on its time, should the work take longer
+    int64_t travel_kmh;            //  DISPATCH_TRAVEL_KMH
+    int64_t level_percent[6];      //  duration % by level; [0] for orders needing no skill
+    int64_t weight_travel;         //  cents per minute travelled
+    int64_t weight_lateness;       //  cents per minute late
+    int64_t weight_labour;         //  % of the labour cost
+    int64_t weight_overqualified;  //  cents per level above the need
+    int64_t plan_work;             //  the optimiser's bound: units of work (gap_solver.h)
+    int64_t plan_rounds;           //  its rounds after the Lagrangian phase, at most
+    int64_t plan_ms;               //  a guard on its time, should the work take longer
 } assign_settings_t;
 
 typedef struct {
-    const char *id;                 //  borrowed
+    const char *id;  //  borrowed
     bool on_shift;
-    int64_t shift_left_min;         //  minutes to the end of the shift; < 0: no end
-    int64_t queued_min;             //  work of the open jobs
+    int64_t shift_left_min;  //  minutes to the end of the shift; < 0: no end
+    int64_t queued_min;      //  work of the open jobs
     int64_t open_jobs, max_jobs;
     int64_t hourly_cost_cents;
     bool has_home;
@@ -57,8 +57,8 @@ typedef struct {
 
 typedef struct {
     int64_t due_ms;
-    int64_t job_s;                  //  assign_policy_job_seconds of its type
-    int required_level;             //  0 when no skill is needed
+    int64_t job_s;       //  assign_policy_job_seconds of its type
+    int required_level;  //  0 when no skill is needed
     bool has_window;
     int64_t window_start_ms, window_end_ms;
     bool has_location;
@@ -68,10 +68,10 @@ typedef struct {
 //  Why an order is left waiting.
 typedef enum {
     ASSIGN_PLACED = 0,
-    ASSIGN_NO_SKILL,                //  nobody of the region has the skill at the level
-    ASSIGN_OFF_SHIFT,               //  all who have are off shift
-    ASSIGN_AT_LIMIT,                //  those on shift have no room (jobs or time), or the plan gave it away
-    ASSIGN_OUTSIDE_WINDOW           //  those with room cannot do it within the window
+    ASSIGN_NO_SKILL,       //  nobody of the region has the skill at the level
+    ASSIGN_OFF_SHIFT,      //  all who have are off shift
+    ASSIGN_AT_LIMIT,       //  those on shift have no room (jobs or time), or the plan gave it away
+    ASSIGN_OUTSIDE_WINDOW  //  those with room cannot do it within the window
 } assign_wait_t;
 
 //  The reply's name of a reason ("no_skill", ...).
@@ -94,8 +94,8 @@ void assign_plan_destroy (assign_plan_t **self_p);
 //  the supplied travel minutes of each (NULL, or < 0 for an estimate).
 //  Returns 0, or -1 if memory runs out.
 int assign_plan_add_order (assign_plan_t *self, size_t order, const assign_order_t *facts,
-                           const size_t *candidates, const int *levels,
-                           const int64_t *travel_min, size_t count);
+                           const size_t *candidates, const int *levels, const int64_t *travel_min,
+                           size_t count);
 
 typedef struct {
     int64_t cost;
@@ -104,7 +104,7 @@ typedef struct {
     size_t pairs;
     double solve_ms;
     int64_t work;
-    bool stopped_by_time;           //  the guard, not the work, ended it: the plan may vary
+    bool stopped_by_time;  //  the guard, not the work, ended it: the plan may vary
 } assign_result_t;
 
 //  Solves, by the optimiser or (greedy) the former policy: technician_of[order]

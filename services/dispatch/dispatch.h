@@ -65,6 +65,9 @@ typedef struct {
 //  Reads technician id into out (with open_jobs). Returns 1 if found, 0 if
 //  not, -1 with the call failed on a database error.
 int technician_read (shr_call_t *call, const char *id, dispatch_technician_t *out);
+//  Returns 0 if technician id exists, or -1 with the call failed (not_found on
+//  /body/technician_id, or internal).
+int technician_must_exist (shr_call_t *call, const char *id);
 //  True if the working hours (a days bit mask, 1 << ISO weekday; minutes from
 //  midnight; offset from UTC in minutes) include the moment now_ms. A mask of 0
 //  means always.
@@ -109,9 +112,46 @@ int lifecycle_begin (shr_call_t *call, const char *id, const char *step, workord
 int lifecycle_advance (shr_call_t *call, workorder_t *order, const char *step,
                        const char *technician_id, const char *note);
 //  Sets the technician of a reported order and records it (chosen_by is
-//  "dispatcher" or "service"), with its event. Returns 0 or -1.
+//  "dispatcher" or "service"; note, if not NULL, goes on the step), with its
+//  event. Returns 0 or -1.
 int workorder_assign_to (shr_call_t *call, workorder_t *order, const char *technician_id,
-                         const char *chosen_by);
+                         const char *chosen_by, const char *note);
+
+//  workorder_moves.c
+//  Gives an assigned (or waiting_parts) order to technician_id, records the step
+//  with reason and emits workorder.reassigned. Returns 0 or -1.
+int workorder_reassign_to (shr_call_t *call, workorder_t *order, const char *technician_id,
+                           const char *chosen_by, const char *reason);
+//  Takes an assigned order back to reported, records and emits
+//  workorder.unassigned. Returns 0 or -1.
+int workorder_unassign_order (shr_call_t *call, workorder_t *order, const char *reason);
+
+//  assign_choice.c: who takes one order.
+//  A dispatcher's choice: the technician must exist, be active, have the skill
+//  at the level and room; off shift or absent only with override, which sets
+//  *note to say so for the step (else NULL). Returns 0, or -1 with the call failed.
+int assign_check_technician (shr_call_t *call, const workorder_t *order, const char *id,
+                             bool override, const char **note);
+//  The dispatcher's technician_id, checked (assign_check_technician), or
+//  without it the service's choice among the others than the order's
+//  technician. Returns it, or NULL with the call failed.
+const char *assign_pick (shr_call_t *call, const workorder_t *order, const char *technician_id,
+                         bool override, const char **note);
+//  The service's choice by assign_policy among the region's technicians but
+//  exclude (NULL for none). Returns it, or NULL with the call failed
+//  (failed_precondition saying who was passed over and why; with nobody given,
+//  *nobody is set instead and the call does not fail, unless the database did).
+const char *assign_choose_technician (shr_call_t *call, const workorder_t *order,
+                                      const char *exclude, bool *nobody);
+//  Hands over technician id's orders not started: all to to (checked), or
+//  back to the queue, or (neither) each to the service's choice or back to
+//  the queue if nobody can take it; the started ones stay, flagged by a step.
+//  Fills out (may be NULL) and emits technician.handed_over. Returns 0 or -1.
+int technician_hand_over (shr_call_t *call, const char *id, const char *to, bool back_to_queue,
+                          const char *reason, dispatch_handover_t *out);
+//  Whether technician id is absent at now_ms (technician.absence.set). Returns
+//  1 or 0, or -1 with the call failed.
+int technician_absent (shr_call_t *call, const char *id, int64_t now_ms);
 
 //  money.c: pure.
 typedef struct {

@@ -9,7 +9,8 @@
 #include "dispatch.h"
 #include "roster.h"
 
-#define LISTED_MAX 1000  //  assignments and waiting orders listed in the reply; the rest are counted
+#define LISTED_MAX                                                                                 \
+    1000  //  assignments and waiting orders listed in the reply; the rest are counted
 
 //  The supplied travel times of the waiting orders: "order\x1ftechnician" ->
 //  minutes + 1. NULL with the call failed on a database error.
@@ -36,8 +37,8 @@ static zhashx_t *s_travel_matrix (shr_call_t *call)
 }
 
 //  Adds every waiting order to plan with its candidates. Returns 0 or -1.
-static int s_add_orders (shr_call_t *call, assign_plan_t *plan, roster_t *roster,
-                         zhashx_t *matrix, const workorder_t *orders, size_t count)
+static int s_add_orders (shr_call_t *call, assign_plan_t *plan, roster_t *roster, zhashx_t *matrix,
+                         const workorder_t *orders, size_t count)
 {
     size_t technician_count;
     const assign_technician_t *technicians = roster_technicians (roster, &technician_count);
@@ -92,9 +93,8 @@ static int s_apply (shr_call_t *call, const dispatch_run_request_t *request, ros
         workorder_t *order = &orders[i];
         if (technician_of[i] < 0) {
             if (reply->waiting.count < LISTED_MAX)
-                reply->waiting.items[reply->waiting.count++]
-                    = (dispatch_run_reply_waiting_item_t){order->summary.id,
-                                                          assign_wait_name (reason_of[i])};
+                reply->waiting.items[reply->waiting.count++] = (dispatch_run_reply_waiting_item_t){
+                    order->summary.id, assign_wait_name (reason_of[i])};
             continue;
         }
         const char *technician_id = technicians[technician_of[i]].id;
@@ -102,7 +102,7 @@ static int s_apply (shr_call_t *call, const dispatch_run_request_t *request, ros
             reply->assignments.items[reply->assignments.count++]
                 = (dispatch_run_reply_assignments_item_t){shr_call_strdup (call, order->summary.id),
                                                           shr_call_strdup (call, technician_id)};
-        if (!request->dry_run && workorder_assign_to (call, order, technician_id, "service"))
+        if (!request->dry_run && workorder_assign_to (call, order, technician_id, "service", NULL))
             return -1;
     }
     return 0;
@@ -120,7 +120,8 @@ int dispatch_run (shr_call_t *call, const dispatch_run_request_t *request,
         return -1;
     workorder_t *orders = (workorder_t *) waiting.items;
     size_t count = waiting.count;
-    roster_t *roster = request->region ? roster_of_region (call, request->region) : roster_all (call);
+    roster_t *roster
+        = request->region ? roster_of_region (call, request->region) : roster_all (call);
     if (!roster)
         return -1;
     size_t technician_count;
@@ -129,7 +130,8 @@ int dispatch_run (shr_call_t *call, const dispatch_run_request_t *request,
     assign_plan_t *plan
         = assign_plan_new (&settings->assign, call->now_ms, technicians, technician_count, count);
     int *technician_of = (int *) shr_call_alloc (call, (count + 1) * sizeof (int));
-    assign_wait_t *reason_of = (assign_wait_t *) shr_call_alloc (call, (count + 1) * sizeof *reason_of);
+    assign_wait_t *reason_of
+        = (assign_wait_t *) shr_call_alloc (call, (count + 1) * sizeof *reason_of);
     assign_result_t result = {0};
     int rc = -1;
     if (!matrix)
@@ -166,6 +168,7 @@ out:
                   request->dry_run ? " dry run" : "", reply->policy, (long long) reply->assigned,
                   (long long) reply->unassigned, (long long) reply->cost, result.pairs,
                   (long long) reply->plan_ms, result.solve_ms, (long long) result.work,
-                  result.stopped_by_time ? ", stopped by DISPATCH_PLAN_MS" : "", (long long) reply->elapsed_ms);
+                  result.stopped_by_time ? ", stopped by DISPATCH_PLAN_MS" : "",
+                  (long long) reply->elapsed_ms);
     return 0;
 }

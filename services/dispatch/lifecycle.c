@@ -1,7 +1,7 @@
 /*  lifecycle - the steps of a work order, following the plan's four: report,
     diagnose, repair, acceptance.
 
-        reported -> assigned -> in_progress (<-> waiting_parts) -> completed -> accepted
+        reported <-> assigned -> in_progress (<-> waiting_parts) -> completed -> accepted
                                                                             -> rejected (+ a rework order)
         cancelled from any open state
 
@@ -41,6 +41,12 @@ static const struct {
     {"diagnose", {"reported", "assigned", "in_progress"}, NULL, "diagnosed", NULL},
     {"assign", {"reported"}, "assigned", "assigned",
      MOVE (", assigned_at_ms = :now, technician_id = :technician_id")},
+    //  Another technician (workorder_moves.c sets who), or none: back to the queue.
+    {"reassign", {"assigned", "waiting_parts"}, NULL, "reassigned", NULL},
+    //  A started order whose technician left (handover, deactivation, absence).
+    {"flag", {"in_progress", "waiting_parts"}, NULL, "flagged", NULL},
+    {"unassign", {"assigned"}, "reported", "unassigned",
+     MOVE (", assigned_at_ms = NULL, technician_id = NULL")},
     {"start", {"assigned"}, "in_progress", "started", MOVE (", started_at_ms = :now")},
     {"wait_parts", {"in_progress"}, "waiting_parts", "waiting_parts",
      MOVE (", waiting_since_ms = :now")},

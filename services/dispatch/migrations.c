@@ -138,8 +138,9 @@ const char *const dispatch_migrations[] = {
 
     //  5: appointments and travel, for the optimiser: where an order is and the
     //  customer's time window, where a technician starts from (degrees x 10^6,
-    //  integers so that a plan never depends on rounding), and the travel
-    //  times an integrator supplies, which replace the estimate from distance.
+    //  integers so that a plan never depends on rounding), the travel times an
+    //  integrator supplies, which replace the estimate from distance; and the
+    //  technicians' absences.
     "ALTER TABLE workorder ADD COLUMN lat_e6 INTEGER;"
     "ALTER TABLE workorder ADD COLUMN lon_e6 INTEGER;"
     "ALTER TABLE workorder ADD COLUMN window_start_ms INTEGER;"
@@ -150,5 +151,12 @@ const char *const dispatch_migrations[] = {
     " technician_id TEXT NOT NULL,"
     " workorder_id TEXT NOT NULL,"
     " minutes INTEGER NOT NULL,"
-    " PRIMARY KEY (workorder_id, technician_id)) WITHOUT ROWID;",
+    " PRIMARY KEY (workorder_id, technician_id)) WITHOUT ROWID;"
+    //  When a technician is away (sick, leave): off shift for the roster.
+    "CREATE TABLE technician_absence ("
+    " technician_id TEXT NOT NULL REFERENCES technician (id),"
+    " from_ms INTEGER NOT NULL,"
+    " to_ms INTEGER NOT NULL,"
+    " reason TEXT,"
+    " PRIMARY KEY (technician_id, from_ms)) WITHOUT ROWID;",
     NULL};

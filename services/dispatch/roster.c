@@ -115,6 +115,21 @@ static roster_t *s_load (shr_call_t *call, const char *region)
     if (rc != SQLITE_DONE)
         goto fail;
 
+    //  Absent now: off shift, whatever the working hours say.
+    stmt = shr_store_stmt (call->store, "SELECT technician_id FROM technician_absence"
+                                        " WHERE from_ms <= ?1 AND to_ms > ?1");
+    if (!stmt)
+        goto fail;
+    sqlite3_bind_int64 (stmt, 1, call->now_ms);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+        uintptr_t index = (uintptr_t) zhashx_lookup (self->by_id, shr_store_column_text (stmt, 0));
+        if (index)
+            self->technicians[index - 1].on_shift = self->facts[index - 1].on_shift = false;
+    }
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE)
+        goto fail;
+
     //  Their open jobs (anywhere: a dispatcher may have sent one out of region)
     //  and the work these hold, in one statement rather than one per technician.
     stmt = shr_store_stmt (call->store,

@@ -87,17 +87,34 @@ int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_reques
     int mask = 0;
     for (size_t i = 0; given && i < hours->days.count; i++)
         mask |= 1 << (int) hours->days.items[i];
-    //  Optional fields left out keep their stored value (or take the default).
+    //  A new technician needs the facts nobody could default; a known one
+    //  changes only what is given (a deactivation hands over below).
+    dispatch_technician_t before;
+    int known = technician_read (call, request->id, &before);
+    if (known < 0)
+        return -1;
+    const char *missing = !request->name                    ? "name"
+                          : !request->region                ? "region"
+                          : !request->has_hourly_cost_cents ? "hourly_cost_cents"
+                                                            : NULL;
+    if (!known && missing)
+        return shr_call_fail (call, SHR_INVALID_ARGUMENT, shr_call_printf (call, "/body/%s", missing),
+                              "a new technician needs %s", missing);
+    bool deactivated = known && before.active && request->has_active && !request->active;
+    //  Optional fields left out keep their stored value (or take the default);
+    //  the VALUES' coalesce only satisfies NOT NULL before the conflict is seen.
     if (shr_call_exec (
             call,
             "INSERT INTO technician (id, name, region, active, hourly_cost_cents, max_jobs,"
             " work_days, shift_start_min, shift_end_min, utc_offset_min, working_hours,"
-            " home_lat_e6, home_lon_e6, updated_at_ms) VALUES (:id, :name, :region,"
-            " coalesce (:set_active, 1), :hourly_cost_cents, coalesce (:set_max_jobs, 3),"
+            " home_lat_e6, home_lon_e6, updated_at_ms) VALUES (:id, coalesce (:name, ''),"
+            " coalesce (:region, ''), coalesce (:set_active, 1), coalesce (:hourly_cost_cents, 0),"
+            " coalesce (:set_max_jobs, 3),"
             " coalesce (:days, 0), coalesce (:start, 0), coalesce (:end, 0), coalesce (:offset, 0),"
             " :working_hours, :home_lat, :home_lon, :now)"
-            " ON CONFLICT (id) DO UPDATE SET name = :name, region = :region,"
-            " active = coalesce (:set_active, active), hourly_cost_cents = :hourly_cost_cents,"
+            " ON CONFLICT (id) DO UPDATE SET name = coalesce (:name, name),"
+            " region = coalesce (:region, region), active = coalesce (:set_active, active),"
+            " hourly_cost_cents = coalesce (:hourly_cost_cents, hourly_cost_cents),"
             " max_jobs = coalesce (:set_max_jobs, max_jobs), work_days = coalesce (:days, work_days),"
             " shift_start_min = coalesce (:start, shift_start_min),"
             " shift_end_min = coalesce (:end, shift_end_min),"
@@ -116,9 +133,11 @@ int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_reques
             SHR_INT_IF (":home_lon", request->has_home, llround (request->home.lon * 1e6)),
             SHR_END))
         return -1;
-    //  Skills are replaced as a whole; a skill listed twice keeps its highest level.
-    if (shr_call_exec (call, "DELETE FROM technician_skill WHERE technician_id = :id",
-                       &dispatch_technician_upsert_request_shape, request, SHR_END))
+    //  Skills, when given, are replaced as a whole; a skill listed twice keeps
+    //  its highest level.
+    if (request->has_skills
+        && shr_call_exec (call, "DELETE FROM technician_skill WHERE technician_id = :id",
+                          &dispatch_technician_upsert_request_shape, request, SHR_END))
         return -1;
     for (size_t i = 0; i < request->skills.count; i++)
         if (shr_call_exec (call, "INSERT INTO technician_skill (technician_id, skill, level)"
@@ -127,9 +146,20 @@ int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_reques
                            &dispatch_skill_level_shape, &request->skills.items[i],
                            SHR_TEXT (":technician", request->id), SHR_END))
             return -1;
+    if (deactivated && technician_hand_over (call, request->id, NULL, false, "deactivated", NULL))
+        return -1;
     if (technician_read (call, request->id, reply) != 1)
         return shr_call_db_error (call);
     return event_technician_updated_emit (call, request->id, reply) < 0 ? -1 : 0;
+}
+
+int technician_must_exist (shr_call_t *call, const char *id)
+{
+    int found = shr_call_get (call, "SELECT 1 AS seq FROM technician WHERE id = :id", NULL, NULL,
+                              &workorder_row_shape, &(workorder_t){0}, SHR_TEXT (":id", id), SHR_END);
+    if (found == 0)
+        return shr_call_fail (call, SHR_NOT_FOUND, "/body/technician_id", "no technician %s", id);
+    return found < 0 ? -1 : 0;
 }
 
 int technician_get (shr_call_t *call, const dispatch_technician_get_request_t *request,

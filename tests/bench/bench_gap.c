@@ -15,8 +15,8 @@
     Usage: bench_gap BIN_DIR [SECONDS_PER_ROUND [ROUNDS]] (the last two are
     make bench's and unused here)
 */
-#include "benchkit.h"
 #include "../../tools/gap/gap_instance.h"
+#include "benchkit.h"
 
 typedef struct {
     int64_t cost;
@@ -82,14 +82,13 @@ int main (int argc, char **argv)
     double worst = 0;
     int proven = 0, met = 0;
     if (s_gapsolve (bin_dir, "-x", "tests/fixtures/gap/c515-1.txt", &line) == 0) {
-        double gap = 100.0 * (double) (336 - line.cost) / 336; //  maximised: short of it
+        double gap = 100.0 * (double) (336 - line.cost) / 336;  //  maximised: short of it
         worst = gap > worst ? gap : worst;
         proven++;
         met += line.cost == 336;
-        printf ("  %-24s %10d %10lld %7.2f%% %9.1f   (OR-Library, published)\n",
-                "c515-1 (max)", 336, (long long) line.cost, gap, line.ms);
-    }
-    else
+        printf ("  %-24s %10d %10lld %7.2f%% %9.1f   (OR-Library, published)\n", "c515-1 (max)",
+                336, (long long) line.cost, gap, line.ms);
+    } else
         printf ("  c515-1: gapsolve failed\n");
 
     //  2. Proven by branch and bound.
@@ -133,10 +132,12 @@ int main (int argc, char **argv)
             double gap = s_gap (line.cost, line.bound);
             worst_bound = gap > worst_bound ? gap : worst_bound;
             printf ("  %-24s %10lld %10lld %7.2f%% %9.1f   (%s)\n", name, (long long) line.bound,
-                    (long long) line.cost, gap, line.ms, line.feasible ? "feasible" : "NOT FEASIBLE");
+                    (long long) line.cost, gap, line.ms,
+                    line.feasible ? "feasible" : "NOT FEASIBLE");
         }
     printf ("\nTargets and floors:\n");
-    printf ("  known optima: %d of %d met, worst gap %.2f%%  [target 0%%]   %s\n", met, proven, worst, worst == 0 ? "met" : "NOT MET");
+    printf ("  known optima: %d of %d met, worst gap %.2f%%  [target 0%%]   %s\n", met, proven,
+            worst, worst == 0 ? "met" : "NOT MET");
     printf ("  Chu & Beasley sizes: at most %.2f%% above the Lagrangian bound (the optimum's gap is"
             " no larger)\n",
             worst_bound);

@@ -1,0 +1,179 @@
+"""The dispatch desk over real sockets: reassigning, unassigning and handing
+over work, the override of an off-shift or absent technician, absences,
+partial technician updates; each refused step with its status named, each
+move with its event."""
+from harness import Subscriber
+from test_dispatch import advance, dispatch, order, technician  # noqa: F401 (fixture)
+from test_dispatch_plan import clock_ms, iso, shift, to_hour
+
+HOUR_MS = 3600 * 1000
+
+
+def events_of(client, *types):
+    events = client.call("events.replay", {"from_seq": 1, "limit": 1000})["events"]
+    return [e for e in events if e["type"] in types]
+
+
+def last_step(client, wid):
+    return client.call("workorder.get", {"id": wid})["steps"][-1]
+
+
+def test_reassign_and_unassign(dispatch):
+    service = dispatch()
+    client = service.client()
+    technician(client, "T-1")
+    technician(client, "T-2")
+    technician(client, "T-junior", skills=(("hvac", 1),))
+    wid = order(client)["id"]
+    # Nothing to move yet: each refusal names the status.
+    for op in ("workorder.reassign", "workorder.unassign"):
+        error = client.error(op, {"id": wid, "reason": "r"})
+        assert error["code"] == "failed_precondition" and "it is reported" in error["message"]
+    client.call("workorder.assign", {"id": wid, "technician_id": "T-1"})
+    error = client.error("workorder.reassign", {"id": wid, "technician_id": "T-1", "reason": "r"})
+    assert "assigned to T-1 already" in error["message"]
+    error = client.error("workorder.reassign", {"id": wid, "technician_id": "T-junior",
+                                                "reason": "r"})
+    assert error["field"] == "/body/technician_id" and "level 1" in error["message"]
+    error = client.error("workorder.reassign", {"id": wid, "technician_id": "T-9", "reason": "r"})
+    assert error["code"] == "not_found"
+    moved = client.call("workorder.reassign", {"id": wid, "technician_id": "T-2",
+                                               "reason": "T-1 is stuck in traffic"})
+    assert moved["technician_id"] == "T-2" and moved["status"] == "assigned"
+    step = moved["steps"][-1]
+    assert step["step"] == "reassigned" and step["note"] == "from T-1: T-1 is stuck in traffic"
+    assert step["technician_id"] == "T-2" and step["actor"]
+    # The service's choice is anyone but the current one.
+    again = client.call("workorder.reassign", {"id": wid, "reason": "customer asked"})
+    assert again["technician_id"] == "T-1"
+    back = client.call("workorder.unassign", {"id": wid, "reason": "customer away"})
+    assert back["status"] == "reported" and back["technician_id"] is None
+    assert back["times"]["assigned_at"] is None
+    assert back["steps"][-1]["step"] == "unassigned"
+    (first, second), (undone,) = (events_of(client, "workorder.reassigned"),
+                                  events_of(client, "workorder.unassigned"))
+    assert first["data"]["previous_technician_id"] == "T-1" and first["data"]["chosen_by"] == "dispatcher"
+    assert second["data"]["technician_id"] == "T-1" and second["data"]["chosen_by"] == "service"
+    assert undone["data"]["previous_technician_id"] == "T-1" and undone["data"]["reason"] == "customer away"
+    # From waiting_parts too: the new technician picks up where it waits.
+    client.call("workorder.assign", {"id": wid, "technician_id": "T-1"})
+    client.call("workorder.start", {"id": wid})
+    client.call("workorder.wait_parts", {"id": wid})
+    error = client.error("workorder.unassign", {"id": wid, "reason": "r"})
+    assert "it is waiting_parts" in error["message"]
+    moved = client.call("workorder.reassign", {"id": wid, "technician_id": "T-2", "reason": "r"})
+    assert moved["status"] == "waiting_parts" and moved["technician_id"] == "T-2"
+    client.close()
+
+
+def test_off_shift_or_absent_needs_override(dispatch):
+    service = dispatch()
+    client = service.client()
+    hour = to_hour(client)
+    later = {"days": [1, 2, 3, 4, 5, 6, 7], "start": "%02d:00" % ((hour + 2) % 24),
+             "end": "%02d:00" % ((hour + 6) % 24), "utc_offset": "+00:00"}
+    technician(client, "T-later", working_hours=later)
+    technician(client, "T-away")
+    now = clock_ms(client)
+    client.call("technician.absence.set", {"technician_id": "T-away", "from": iso(now - HOUR_MS),
+                                           "to": iso(now + HOUR_MS), "reason": "sick"})
+    for tid, why in (("T-later", "off shift"), ("T-away", "absent")):
+        wid = order(client)["id"]
+        error = client.error("workorder.assign", {"id": wid, "technician_id": tid})
+        assert error["code"] == "failed_precondition" and why in error["message"]
+        assert "override" in error["message"]
+        done = client.call("workorder.assign", {"id": wid, "technician_id": tid, "override": True})
+        assert done["technician_id"] == tid
+        assert done["steps"][-1]["note"] == "override: technician %s is %s" % (tid, why)
+    # Nobody on shift and present: the service finds no one, dispatch.run says why.
+    wid = order(client)["id"]
+    error = client.error("workorder.assign", {"id": wid})
+    assert "2 off shift" in error["message"]
+    assert client.call("dispatch.run", {})["waiting"] == [{"workorder_id": wid,
+                                                            "reason": "off_shift"}]
+    client.close()
+
+
+def test_handover_moves_what_has_not_started(dispatch):
+    service = dispatch()
+    client = service.client()
+    technician(client, "T-sick", max_jobs=5)
+    technician(client, "T-a", max_jobs=5)
+    technician(client, "T-b", max_jobs=5)
+    ids = [order(client)["id"] for _ in range(3)]
+    for wid in ids:
+        client.call("workorder.assign", {"id": wid, "technician_id": "T-sick"})
+    client.call("workorder.start", {"id": ids[2]})
+    error = client.error("technician.handover", {"technician_id": "T-none", "reason": "r"})
+    assert error["code"] == "not_found"
+    error = client.error("technician.handover", {"technician_id": "T-sick", "to_technician_id": "T-a",
+                                                 "back_to_queue": True, "reason": "r"})
+    assert error["code"] == "invalid_argument"
+    result = client.call("technician.handover", {"technician_id": "T-sick",
+                                                 "to_technician_id": "T-a", "reason": "sick"})
+    assert result["moved"] == [{"workorder_id": ids[0], "technician_id": "T-a"},
+                               {"workorder_id": ids[1], "technician_id": "T-a"}]
+    assert result["kept"] == [ids[2]]
+    assert last_step(client, ids[2])["step"] == "flagged"
+    # Back to the queue, from T-a.
+    result = client.call("technician.handover", {"technician_id": "T-a", "back_to_queue": True,
+                                                 "reason": "training"})
+    assert result["moved"] == [{"workorder_id": ids[0]}, {"workorder_id": ids[1]}]
+    assert {client.call("workorder.get", {"id": w})["status"] for w in ids[:2]} == {"reported"}
+    handed = events_of(client, "technician.handed_over")
+    assert [e["key"] for e in handed] == ["T-sick", "T-a"]
+    client.close()
+
+
+def test_deactivation_and_absence_hand_over_by_themselves(dispatch):
+    service = dispatch()
+    client = service.client()
+    technician(client, "T-leaving", max_jobs=5)
+    technician(client, "T-stays", max_jobs=5)
+    waiting, started = order(client)["id"], order(client)["id"]
+    for wid in (waiting, started):
+        client.call("workorder.assign", {"id": wid, "technician_id": "T-leaving"})
+    client.call("workorder.start", {"id": started})
+    # A partial upsert: only active changes; name, skills and cost stay.
+    off = client.call("technician.upsert", {"id": "T-leaving", "active": False})
+    assert not off["active"] and off["name"] == "Tech T-leaving"
+    assert off["skills"] == [{"skill": "hvac", "level": 3}] and off["hourly_cost_cents"] == 6000
+    assert client.call("workorder.get", {"id": waiting})["technician_id"] == "T-stays"
+    assert client.call("workorder.get", {"id": started})["technician_id"] == "T-leaving"
+    assert last_step(client, started)["note"] == "T-leaving handed over: deactivated"
+    # An absence now: T-stays' orders not started go back to the queue (nobody else).
+    now = clock_ms(client)
+    absence = client.call("technician.absence.set", {
+        "technician_id": "T-stays", "from": iso(now), "to": iso(now + 8 * HOUR_MS),
+        "reason": "sick"})
+    assert absence["handover"] == {"technician_id": "T-stays", "moved": [{"workorder_id": waiting}],
+                                   "kept": [], "reason": "absent: sick"}
+    assert client.call("workorder.get", {"id": waiting})["status"] == "reported"
+    (event,) = events_of(client, "technician.absent")
+    assert event["data"]["reason"] == "sick" and event["key"] == "T-stays"
+    # One in the future hands over nothing yet.
+    later = client.call("technician.absence.set", {
+        "technician_id": "T-stays", "from": iso(now + 24 * HOUR_MS),
+        "to": iso(now + 48 * HOUR_MS), "reason": "leave"})
+    assert "handover" not in later
+    error = client.error("technician.absence.set", {"technician_id": "T-stays", "from": iso(now),
+                                                    "to": iso(now), "reason": "r"})
+    assert error["code"] == "invalid_argument" and error["field"] == "/body/to"
+    error = client.error("technician.absence.set", {"technician_id": "T-x", "from": iso(now),
+                                                    "to": iso(now + 1000), "reason": "r"})
+    assert error["code"] == "not_found"
+    client.close()
+
+
+def test_partial_upsert_needs_the_facts_only_for_a_new_technician(dispatch):
+    client = dispatch().client()
+    error = client.error("technician.upsert", {"id": "T-new", "name": "New", "region": "north"})
+    assert error["code"] == "invalid_argument" and error["field"] == "/body/hourly_cost_cents"
+    technician(client, "T-1", skills=(("hvac", 3), ("electrical", 2)), max_jobs=4)
+    changed = client.call("technician.upsert", {"id": "T-1", "max_jobs": 6,
+                                                "home": {"lat": 31.5, "lon": 121.25}})
+    assert changed["max_jobs"] == 6 and len(changed["skills"]) == 2
+    assert changed["home"] == {"lat": 31.5, "lon": 121.25} and changed["region"] == "north"
+    changed = client.call("technician.upsert", {"id": "T-1", "skills": []})
+    assert changed["skills"] == [] and changed["max_jobs"] == 6
+    client.close()
