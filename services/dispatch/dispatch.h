@@ -1,12 +1,14 @@
 /*  dispatch - the service's own declarations, shared by its files.
 
     Files: main.c (settings, definition, setup), migrations.c (tables),
-    technician.c (technicians and their shifts), workorder.c (orders: create,
-    read, list), lifecycle.c (the status table and the steps from diagnosis to
+    technician.c (technicians and their shifts), technician_absence.c,
+    workorder.c (orders: create, read), workorder_queue.c (list, count),
+    workorder_moves.c (reassign, unassign, handover), lifecycle.c (the status table and the steps from diagnosis to
     acceptance), money.c (what a completed order cost and charged: pure),
     sla_policy.c (due times by type and priority), sla_scan.c (the clock that
     announces at-risk and overdue orders), roster.c (who could take an order
-    now), assign_policy.c (who should, for one order: pure), assign_plan.c
+    now), assign_policy.c (who should, for one order: pure), assign_choice.c
+    (the dispatcher's choice checked, or the service's), assign_plan.c
     (every waiting order as one assignment problem: pure), gap_problem.c and
     gap_solver.c (that problem and its optimiser), dispatch_run.c (assign all
     waiting orders by the plan), travel_times.c (supplied travel times),

@@ -1,4 +1,4 @@
-/*  workorder - work orders: create, read, list.
+/*  workorder - work orders: create, read (the queues: workorder_queue.c).
 
     Rows are read by column name into the generated structs (shr_shape), so
     each select list below is the only place a column is named for a reply.
@@ -162,29 +162,4 @@ int workorder_get (shr_call_t *call, const dispatch_workorder_get_request_t *req
     if (workorder_load (call, request->id, "/body/id", &order))
         return -1;
     return workorder_read (call, order.seq, reply);
-}
-
-int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *request,
-                    dispatch_workorder_list_reply_t *reply)
-{
-    int64_t after = 0;
-    char *end = NULL;
-    if (request->cursor && ((after = strtoll (request->cursor, &end, 10)) < 0 || *end))
-        return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/cursor",
-                              "cursor %s is not one that workorder.list returned",
-                              request->cursor);
-    //  One statement for every combination of filters: a NULL filter matches all.
-    return shr_call_list (
-        call,
-        "SELECT " WORKORDER_SUMMARY_COLUMNS ", seq AS _cursor FROM workorder WHERE seq > :after"
-        " AND (:status IS NULL OR status IN (SELECT value FROM json_each (:status)))"
-        " AND (:technician_id IS NULL OR technician_id = :technician_id)"
-        " AND (:region IS NULL OR region = :region)"
-        " AND (:customer_id IS NULL OR customer_id = :customer_id)"
-        " AND (:overdue IS NULL OR :overdue = (CASE WHEN completed_at_ms IS NOT NULL"
-        "      THEN completed_at_ms > due_at_ms"
-        "      ELSE cancelled_at_ms IS NULL AND :now > due_at_ms END))"
-        " ORDER BY seq LIMIT :limit + 1",
-        &dispatch_workorder_list_request_shape, request, &dispatch_workorder_summary_shape,
-        &reply->items, request->limit, &reply->next_cursor, SHR_INT (":after", after), SHR_END);
 }

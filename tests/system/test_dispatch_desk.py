@@ -177,3 +177,63 @@ def test_partial_upsert_needs_the_facts_only_for_a_new_technician(dispatch):
     changed = client.call("technician.upsert", {"id": "T-1", "skills": []})
     assert changed["skills"] == [] and changed["max_jobs"] == 6
     client.close()
+
+
+def test_queues_filter_sort_and_count(dispatch):
+    client = dispatch().client()
+    technician(client, "T-1", max_jobs=50)
+    start = clock_ms(client)
+    made = []
+    for i in range(12):
+        body = {"priority": ["low", "normal", "high", "urgent"][i % 4],
+                "type": ["repair", "maintenance", "installation"][i % 3],
+                "region": "north" if i % 2 else "south", "product_model": "AC-%d" % (i % 2)}
+        if i % 3 == 0:
+            body["required_skill"] = "electrical"
+        made.append(order(client, **body))
+        advance(client, 60 * 1000)
+    # Filters: each narrows as it says.
+    listed = client.call("workorder.list", {"priority": ["urgent", "high"], "type": ["repair"]})
+    expect = [o["id"] for o in made if o["priority"] in ("urgent", "high") and o["type"] == "repair"]
+    assert [o["id"] for o in listed["items"]] == expect
+    listed = client.call("workorder.list", {"required_skill": "electrical", "product_model": "AC-1"})
+    assert [o["id"] for o in listed["items"]] == [
+        o["id"] for i, o in enumerate(made) if i % 3 == 0 and i % 2 == 1]
+    window = {"reported_after": iso(start + 3 * 60 * 1000),
+              "reported_before": iso(start + 6 * 60 * 1000)}
+    assert [o["id"] for o in client.call("workorder.list", window)["items"]] == [
+        o["id"] for o in made[3:6]]
+    # Urgent orders are due in 4 hours, the others a day or more.
+    due = client.call("workorder.list", {"due_before": made[7]["due_at"]})["items"]
+    assert [o["id"] for o in due] == [made[3]["id"]]
+    # Sorted by due time, two at a time: every order once, earliest due first.
+    seen, cursor = [], None
+    while True:
+        body = {"sort": "due_at", "limit": 2}
+        if cursor:
+            body["cursor"] = cursor
+        page = client.call("workorder.list", body)
+        seen += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    assert sorted(o["id"] for o in seen) == sorted(o["id"] for o in made)
+    assert [o["due_at"] for o in seen] == sorted(o["due_at"] for o in made)
+    error = client.error("workorder.list", {"sort": "due_at", "cursor": "17"})
+    assert error["code"] == "invalid_argument" and error["field"] == "/body/cursor"
+    by_reported = client.call("workorder.list", {"sort": "reported_at", "limit": 500})["items"]
+    assert [o["id"] for o in by_reported] == [o["id"] for o in made]
+    # Counts.
+    client.call("workorder.assign", {"id": made[1]["id"], "technician_id": "T-1"})
+    client.call("workorder.cancel", {"id": made[0]["id"], "reason": "duplicate"})
+    counts = client.call("workorder.count", {})
+    assert counts["total"] == 12 and counts["open"] == 11 and counts["overdue"] == 0
+    assert {s["status"]: s["count"] for s in counts["by_status"]} == {
+        "reported": 10, "assigned": 1, "cancelled": 1}
+    assert counts["by_region"] == [{"region": "north", "open": 6, "waiting": 5, "overdue": 0},
+                                   {"region": "south", "open": 5, "waiting": 5, "overdue": 0}]
+    advance(client, 5 * HOUR_MS)  # past the urgent orders' 4 hours
+    north = client.call("workorder.count", {"region": "north"})
+    assert north["total"] == 6 and north["overdue"] == 3  # orders 3, 7 and 11
+    assert [r["region"] for r in north["by_region"]] == ["north"]
+    client.close()
