@@ -3,7 +3,8 @@
     Files: main.c (settings, definition, setup), migrations.c (tables),
     technician.c (technicians and their shifts), technician_absence.c,
     workorder.c (orders: create, read), workorder_queue.c (list, count),
-    workorder_moves.c (reassign, unassign, handover), lifecycle.c (the status table and the steps from diagnosis to
+    workorder_moves.c (reassign, unassign, handover), workorder_update.c
+    (changes while open), lifecycle.c (the status table and the steps from diagnosis to
     acceptance), money.c (what a completed order cost and charged: pure),
     sla_policy.c (due times by type and priority), sla_scan.c (the clock that
     announces at-risk and overdue orders), roster.c (who could take an order

@@ -43,6 +43,9 @@ static const struct {
      MOVE (", assigned_at_ms = :now, technician_id = :technician_id")},
     //  Another technician (workorder_moves.c sets who), or none: back to the queue.
     {"reassign", {"assigned", "waiting_parts"}, NULL, "reassigned", NULL},
+    //  Changes and notes while open (workorder_update.c says what changed).
+    {"update", {"reported", "assigned", "in_progress", "waiting_parts"}, NULL, "updated", NULL},
+    {"note", {"reported", "assigned", "in_progress", "waiting_parts"}, NULL, "noted", NULL},
     //  A started order whose technician left (handover, deactivation, absence).
     {"flag", {"in_progress", "waiting_parts"}, NULL, "flagged", NULL},
     {"unassign", {"assigned"}, "reported", "unassigned",

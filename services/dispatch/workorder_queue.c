@@ -8,8 +8,8 @@
 #include "dispatch.h"
 
 //  The sort key of each order, by :sort (created: the number itself).
-#define SORT_KEY                                                                                 \
-    "(CASE :sort WHEN 'due_at' THEN due_at_ms WHEN 'reported_at' THEN reported_at_ms"           \
+#define SORT_KEY                                                                                   \
+    "(CASE :sort WHEN 'due_at' THEN due_at_ms WHEN 'reported_at' THEN reported_at_ms"              \
     " ELSE seq END)"
 
 int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *request,

@@ -237,3 +237,49 @@ def test_queues_filter_sort_and_count(dispatch):
     assert north["total"] == 6 and north["overdue"] == 3  # orders 3, 7 and 11
     assert [r["region"] for r in north["by_region"]] == ["north"]
     client.close()
+
+
+def test_update_changes_an_open_order_step_by_step(dispatch):
+    client = dispatch().client()
+    technician(client, "T-1")
+    made = order(client, priority="normal")
+    wid = made["id"]
+    now = clock_ms(client)
+    updated = client.call("workorder.update", {
+        "id": wid, "priority": "urgent", "address": "12 Nanjing Rd",
+        "location": {"lat": 31.23, "lon": 121.47},
+        "window": {"start": iso(now + HOUR_MS), "end": iso(now + 3 * HOUR_MS)},
+        "required_level": 3, "note": "customer called twice"})
+    assert updated["priority"] == "urgent" and updated["address"] == "12 Nanjing Rd"
+    assert updated["due_at"] == made["due_at"]  # not asked to move
+    notes = [(s["step"], s["note"]) for s in updated["steps"][1:]]
+    assert notes[0] == ("updated", "priority: normal -> urgent")
+    assert notes[1] == ("updated", "address: none -> 12 Nanjing Rd")
+    assert notes[2] == ("updated", "location: none -> 31.230000,121.470000")
+    assert notes[3][1].startswith("window: none -> ")
+    assert notes[4] == ("updated", "required_level: 2 -> 3")
+    assert notes[5] == ("noted", "customer called twice")
+    # A new priority with recompute_due: due from the policy, from when it was reported.
+    again = client.call("workorder.update", {"id": wid, "priority": "high", "recompute_due": True})
+    assert again["steps"][-1]["note"].startswith("due_at: ")
+    reported = client.call("workorder.get", {"id": wid})["times"]["reported_at"]
+    assert again["due_at"] != made["due_at"] and reported
+    (event, second) = [e for e in client.call("events.replay", {"from_seq": 1, "limit": 100})["events"]
+                       if e["type"] == "workorder.updated"]
+    assert [c["field"] for c in event["data"]["changes"]] == [
+        "priority", "address", "location", "window", "required_level"]
+    assert event["data"]["note"] == "customer called twice"
+    assert [c["field"] for c in second["data"]["changes"]] == ["priority", "due_at"]
+    # The same value again changes nothing and records nothing.
+    same = client.call("workorder.update", {"id": wid, "priority": "high"})
+    assert len(same["steps"]) == len(again["steps"])
+    error = client.error("workorder.update", {"id": wid, "recompute_due": True})
+    assert error["code"] == "invalid_argument" and error["field"] == "/body/recompute_due"
+    error = client.error("workorder.update", {"id": wid, "window": {"start": iso(now),
+                                                                   "end": iso(now)}})
+    assert error["field"] == "/body/window/end"
+    client.call("workorder.cancel", {"id": wid, "reason": "moved away"})
+    error = client.error("workorder.update", {"id": wid, "note": "too late"})
+    assert error["code"] == "failed_precondition" and "it is cancelled" in error["message"]
+    assert client.error("workorder.update", {"id": "WO-999999"})["code"] == "not_found"
+    client.close()
