@@ -88,8 +88,11 @@ static int s_hand_over_one (shr_call_t *call, workorder_t *order, const char *to
     where->workorder_id = shr_call_strdup (call, order->summary.id);
     const char *note = NULL, *chosen = to;
     bool nobody = back_to_queue;
-    if (to && assign_check_technician (call, order, to, false, &note))
+    if (to && assign_check_technician (call, order, to, false, &note)) {
+        //  The check speaks of assign's field; here the target is this one.
+        snprintf (call->error.field, sizeof call->error.field, "/body/to_technician_id");
         return -1;
+    }
     if (!to && !back_to_queue
         && !(chosen = assign_choose_technician (call, order, order->summary.technician_id, &nobody))
         && !nobody)

@@ -109,6 +109,11 @@ def test_handover_moves_what_has_not_started(dispatch):
     error = client.error("technician.handover", {"technician_id": "T-sick", "to_technician_id": "T-a",
                                                  "back_to_queue": True, "reason": "r"})
     assert error["code"] == "invalid_argument"
+    technician(client, "T-small", max_jobs=1)
+    error = client.error("technician.handover", {"technician_id": "T-sick",
+                                                 "to_technician_id": "T-small", "reason": "r"})
+    assert error["code"] == "failed_precondition" and error["field"] == "/body/to_technician_id"
+    assert client.call("workorder.get", {"id": ids[0]})["technician_id"] == "T-sick"  # undone
     result = client.call("technician.handover", {"technician_id": "T-sick",
                                                  "to_technician_id": "T-a", "reason": "sick"})
     assert result["moved"] == [{"workorder_id": ids[0], "technician_id": "T-a"},
