@@ -81,6 +81,30 @@ int assign_check_technician (shr_call_t *call, const workorder_t *order, const c
     return 0;
 }
 
+int assign_rework_rule (shr_call_t *call, const workorder_t *order, const char **technician_id,
+                        int *level)
+{
+    *technician_id = NULL;
+    *level = 0;
+    if (!order->summary.rework_of)
+        return 0;
+    sqlite3_stmt *stmt = shr_store_stmt (
+        call->store, "SELECT o.technician_id, coalesce (s.level, 0) FROM workorder o"
+                     " LEFT JOIN technician_skill s ON s.technician_id = o.technician_id"
+                     " AND s.skill = ?2 WHERE o.id = ?1");
+    if (!stmt)
+        return shr_call_db_error (call);
+    shr_store_bind_text (stmt, 1, order->summary.rework_of);
+    shr_store_bind_text (stmt, 2, order->summary.required_skill);
+    int rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL) {
+        *technician_id = shr_call_strdup (call, shr_store_column_text (stmt, 0));
+        *level = sqlite3_column_int (stmt, 1);
+    }
+    sqlite3_reset (stmt);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : shr_call_db_error (call);
+}
+
 const char *assign_pick (shr_call_t *call, const workorder_t *order, const char *technician_id,
                          bool override, const char **note)
 {
@@ -105,9 +129,17 @@ const char *assign_choose_technician (shr_call_t *call, const workorder_t *order
     const assign_candidate_t *all = roster_candidates (roster, summary->region, skill, &count);
     assign_candidate_t *candidates
         = (assign_candidate_t *) shr_call_alloc (call, (count + 1) * sizeof *candidates);
+    //  A rework goes to someone else than who did the rejected work, as good or better.
+    const char *redone_by;
+    int redone_level;
+    if (assign_rework_rule (call, order, &redone_by, &redone_level)) {
+        roster_destroy (&roster);
+        return NULL;
+    }
     size_t kept = 0;
     for (size_t i = 0; candidates && i < count; i++)
-        if (!exclude || !streq (all[i].id, exclude))
+        if ((!exclude || !streq (all[i].id, exclude))
+            && (!redone_by || (!streq (all[i].id, redone_by) && all[i].level >= redone_level)))
             candidates[kept++] = all[i];
     assign_job_t job = {call->now_ms, summary->due_at, assign_policy_job_seconds (summary->type),
                         *skill ? (int) summary->required_level : 0};

@@ -152,6 +152,12 @@ const char *assign_choose_technician (shr_call_t *call, const workorder_t *order
 //  Fills out (may be NULL) and emits technician.handed_over. Returns 0 or -1.
 int technician_hand_over (shr_call_t *call, const char *id, const char *to, bool back_to_queue,
                           const char *reason, dispatch_handover_t *out);
+//  For a rework order (rework_of), who did the rejected work and their level
+//  in its skill: the service gives the rework to another technician at that
+//  level or higher. *technician_id is NULL for any other order. Returns 0 or
+//  -1 with the call failed.
+int assign_rework_rule (shr_call_t *call, const workorder_t *order, const char **technician_id,
+                        int *level);
 //  Whether technician id is absent at now_ms (technician.absence.set). Returns
 //  1 or 0, or -1 with the call failed.
 int technician_absent (shr_call_t *call, const char *id, int64_t now_ms);

@@ -37,13 +37,36 @@ static zhashx_t *s_travel_matrix (shr_call_t *call)
 }
 
 //  Adds every waiting order to plan with its candidates. Returns 0 or -1.
+//  A rework's candidates: not who did the rejected work, and at their level or
+//  higher (assign_rework_rule), copied into kept and kept_levels. Returns how
+//  many, or -1 with the call failed.
+static int64_t s_rework_candidates (shr_call_t *call, const workorder_t *order,
+                                    const assign_technician_t *technicians, const size_t *members,
+                                    const int *levels, size_t count, size_t *kept, int *kept_levels)
+{
+    const char *redone_by;
+    int redone_level;
+    if (assign_rework_rule (call, order, &redone_by, &redone_level))
+        return -1;
+    size_t found = 0;
+    for (size_t k = 0; k < count; k++)
+        if (!redone_by
+            || (!streq (technicians[members[k]].id, redone_by) && levels[k] >= redone_level)) {
+            kept[found] = members[k];
+            kept_levels[found++] = levels[k];
+        }
+    return (int64_t) found;
+}
+
 static int s_add_orders (shr_call_t *call, assign_plan_t *plan, roster_t *roster, zhashx_t *matrix,
                          const workorder_t *orders, size_t count)
 {
     size_t technician_count;
     const assign_technician_t *technicians = roster_technicians (roster, &technician_count);
     int64_t *travel = (int64_t *) shr_call_alloc (call, (technician_count + 1) * sizeof (int64_t));
-    if (!travel)
+    size_t *kept = (size_t *) shr_call_alloc (call, (technician_count + 1) * sizeof (size_t));
+    int *kept_levels = (int *) shr_call_alloc (call, (technician_count + 1) * sizeof (int));
+    if (!travel || !kept || !kept_levels)
         return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
     for (size_t i = 0; i < count; i++) {
         const workorder_t *order = &orders[i];
@@ -53,6 +76,15 @@ static int s_add_orders (shr_call_t *call, assign_plan_t *plan, roster_t *roster
         size_t members_count;
         const size_t *members
             = roster_members (roster, summary->region, skill, &levels, &members_count);
+        if (summary->rework_of) {
+            int64_t found = s_rework_candidates (call, order, technicians, members, levels,
+                                                 members_count, kept, kept_levels);
+            if (found < 0)
+                return -1;
+            members = kept;
+            levels = kept_levels;
+            members_count = (size_t) found;
+        }
         for (size_t k = 0; k < members_count; k++) {
             uintptr_t minutes = 0;
             if (zhashx_size (matrix)) {  //  the usual case is none: no key to format

@@ -186,7 +186,10 @@ int workorder_accept (shr_call_t *call, const dispatch_workorder_accept_request_
                     reply);
 }
 
-//  The rework redoes the job at our cost: same customer, product and need, in warranty.
+//  The rework redoes the job at our cost: same customer, product, place and need,
+//  in warranty, with the original's diagnoses and parts needed (so nobody
+//  diagnoses again what is known); the service gives it to someone else
+//  (assign_rework_rule).
 static int s_open_rework (shr_call_t *call, const workorder_t *order, const char *reason,
                           workorder_t *redo)
 {
@@ -203,7 +206,18 @@ static int s_open_rework (shr_call_t *call, const workorder_t *order, const char
         .required_level = summary->required_level, .has_required_level = true,
         .in_warranty = true, .has_in_warranty = true,
         .description = shr_call_printf (call, "Rework of %s, rejected: %s", summary->id, reason)};
-    return workorder_insert (call, &rework, summary->id, redo);
+    return workorder_insert (call, &rework, summary->id, redo)
+           || shr_call_exec (call,
+                             "INSERT INTO workorder_diagnosis (workorder_seq, at_ms, text, by,"
+                             " parts_needed) SELECT :redo, at_ms, text, by, parts_needed FROM"
+                             " workorder_diagnosis WHERE workorder_seq = :seq ORDER BY n",
+                             NULL, NULL, SHR_INT (":redo", redo->seq), SHR_INT (":seq", order->seq),
+                             SHR_END)
+           || shr_call_exec (call,
+                             "UPDATE workorder SET parts_needed = (SELECT parts_needed FROM"
+                             " workorder WHERE seq = :seq) WHERE seq = :redo",
+                             NULL, NULL, SHR_INT (":redo", redo->seq), SHR_INT (":seq", order->seq),
+                             SHR_END);
 }
 
 int workorder_reject (shr_call_t *call, const dispatch_workorder_reject_request_t *request,

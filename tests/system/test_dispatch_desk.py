@@ -288,3 +288,25 @@ def test_update_changes_an_open_order_step_by_step(dispatch):
     assert error["code"] == "failed_precondition" and "it is cancelled" in error["message"]
     assert client.error("workorder.update", {"id": "WO-999999"})["code"] == "not_found"
     client.close()
+
+
+def test_rework_carries_the_diagnosis_and_goes_to_someone_as_good(dispatch):
+    client = dispatch().client()
+    technician(client, "T-first", skills=(("hvac", 3),))
+    technician(client, "T-junior", skills=(("hvac", 2),))
+    technician(client, "T-senior", skills=(("hvac", 4),))
+    wid = order(client)["id"]
+    client.call("workorder.assign", {"id": wid, "technician_id": "T-first"})
+    client.call("workorder.diagnose", {"id": wid, "text": "compressor relay", "by": "T-first",
+                                       "parts_needed": [{"part_id": "RLY-40A", "qty": 1}]})
+    client.call("workorder.start", {"id": wid})
+    client.call("workorder.complete", {"id": wid, "labour_minutes": 30})
+    rework_id = client.call("workorder.reject", {"id": wid, "reason": "still warm"})["rework_id"]
+    rework = client.call("workorder.get", {"id": rework_id})
+    assert [d["text"] for d in rework["diagnoses"]] == ["compressor relay"]
+    assert rework["parts_needed"] == [{"part_id": "RLY-40A", "qty": 1}]
+    # Not T-first again, nor T-junior below T-first's level: T-senior.
+    planned = client.call("dispatch.run", {"dry_run": True})
+    assert planned["assignments"] == [{"workorder_id": rework_id, "technician_id": "T-senior"}]
+    assert client.call("workorder.assign", {"id": rework_id})["technician_id"] == "T-senior"
+    client.close()
