@@ -38,13 +38,19 @@ typedef struct {
 
 extern const char *const dispatch_migrations[];
 
+//  An order's due time as of :now: while its SLA clock is paused for parts
+//  (sla_policy.c), the pause so far moves it (and moves it for good on resuming).
+#define WORKORDER_DUE                                                                            \
+    "(due_at_ms + CASE WHEN sla_pauses = 1 AND status = 'waiting_parts'"                         \
+    " THEN :now - waiting_since_ms ELSE 0 END)"
+
 //  The summary of an order as every event and list carries it, by column
 //  name. :now decides whether an open order is overdue.
 #define WORKORDER_SUMMARY_COLUMNS                                                                \
     "id, customer_id, type, priority, channel, region, status, technician_id, required_skill,"  \
-    " required_level, in_warranty, rework_of, reported_at_ms, due_at_ms,"                        \
+    " required_level, in_warranty, rework_of, reported_at_ms, " WORKORDER_DUE " AS due_at_ms,"   \
     " (CASE WHEN completed_at_ms IS NOT NULL THEN completed_at_ms > due_at_ms"                   \
-    "  ELSE open = 1 AND :now > due_at_ms END) AS overdue"
+    "  ELSE open = 1 AND :now > " WORKORDER_DUE " END) AS overdue"
 
 //  The columns of a workorder_t (workorder_row_shape).
 #define WORKORDER_ROW_COLUMNS "seq, started_at_ms, waiting_since_ms, " WORKORDER_SUMMARY_COLUMNS
@@ -182,8 +188,9 @@ int dispatch_money_compute (const dispatch_money_input_t *input, dispatch_money_
 
 //  sla_policy.c
 //  Seconds allowed and the warning lead for a type and priority. Returns 0 or -1.
+//  The policy of a type and priority. Returns 0 or -1.
 int sla_policy_lookup (shr_call_t *call, const char *type, const char *priority,
-                       int64_t *resolve_within_s, int64_t *at_risk_before_s);
+                       dispatch_sla_policy_t *policy);
 
 //  parts_loop.c: what dispatch does with inventory's events, and the one step
 //  of its own that asks: an order started while inventory owes it parts

@@ -31,6 +31,7 @@ static const struct {
 //  costs index work whenever it is set), the step's time is :now.
 #define MOVE(set) "UPDATE workorder SET status = :status" set " WHERE seq = :seq AND status = :from" \
                   " RETURNING " WORKORDER_ROW_COLUMNS
+#define PAUSE "(CASE WHEN sla_pauses = 1 THEN :now - waiting_since_ms ELSE 0 END)"
 static const struct {
     const char *step;
     const char *from[5];
@@ -53,7 +54,10 @@ static const struct {
     {"start", {"assigned"}, "in_progress", "started", MOVE (", started_at_ms = :now")},
     {"wait_parts", {"in_progress"}, "waiting_parts", "waiting_parts",
      MOVE (", waiting_since_ms = :now")},
-    {"resume", {"waiting_parts"}, "in_progress", "resumed", MOVE (", waiting_since_ms = NULL")},
+    //  Where the policy pauses the SLA clock for parts, the wait moves the deadlines.
+    {"resume", {"waiting_parts"}, "in_progress", "resumed",
+     MOVE (", waiting_since_ms = NULL, paused_ms = paused_ms + " PAUSE ", due_at_ms = due_at_ms + "
+           PAUSE ", at_risk_at_ms = at_risk_at_ms + " PAUSE)},
     {"complete", {"in_progress"}, "completed", "completed",
      MOVE (", open = :open, completed_at_ms = :now")},
     {"accept", {"completed"}, "accepted", "accepted", MOVE (", accepted_at_ms = :now")},

@@ -50,12 +50,12 @@ int workorder_waiting (shr_call_t *call, const dispatch_run_request_t *request, 
 int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_t *request,
                       const char *rework_of, workorder_t *order)
 {
-    int64_t within_s, at_risk_s;
+    dispatch_sla_policy_t policy;
     const dispatch_time_window_t *window = &request->window;
     if (request->has_window && window->end <= window->start)
         return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/window/end",
                               "the window must end after it starts");
-    if (sla_policy_lookup (call, request->type, request->priority, &within_s, &at_risk_s))
+    if (sla_policy_lookup (call, request->type, request->priority, &policy))
         return -1;
     sqlite3_stmt *stmt = shr_store_stmt (call->store,
                                          "SELECT coalesce(max(seq), 0) + 1 FROM workorder");
@@ -67,21 +67,23 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
     int64_t seq = sqlite3_column_int64 (stmt, 0);
     sqlite3_reset (stmt);
     const char *id = shr_call_printf (call, "WO-%06lld", (long long) seq);
-    int64_t due_ms = call->now_ms + within_s * 1000;
+    int64_t due_ms = call->now_ms + policy.resolve_within_s * 1000;
     if (shr_call_exec (
             call,
             "INSERT INTO workorder (seq, id, customer_id, type, priority, channel, region, address,"
             " description, product_model, product_serial, required_skill, required_level,"
             " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms,"
-            " lat_e6, lon_e6, window_start_ms, window_end_ms)"
+            " lat_e6, lon_e6, window_start_ms, window_end_ms, assign_by_ms, sla_pauses)"
             " VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region, :address,"
             " :description, :product_model, :product_serial, :required_skill, :required_level,"
             " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk, :lat, :lon,"
-            " :window_start, :window_end)",
+            " :window_start, :window_end, :assign_by, :pauses)",
             &dispatch_workorder_create_request_shape, request, SHR_INT (":seq", seq),
             SHR_TEXT (":id", id), SHR_TEXT (":status", "reported"),
             SHR_TEXT (":rework_of", rework_of), SHR_INT (":due", due_ms),
-            SHR_INT (":at_risk", due_ms - at_risk_s * 1000),
+            SHR_INT (":at_risk", due_ms - policy.at_risk_before_s * 1000),
+            SHR_INT (":assign_by", call->now_ms + policy.assign_within_s * 1000),
+            SHR_INT (":pauses", policy.pause_waiting_parts),
             SHR_INT_IF (":lat", request->has_location, llround (request->location.lat * 1e6)),
             SHR_INT_IF (":lon", request->has_location, llround (request->location.lon * 1e6)),
             SHR_INT_IF (":window_start", request->has_window, window->start),
@@ -120,7 +122,10 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
         " assigned_at_ms AS \"times.assigned_at\", started_at_ms AS \"times.started_at\","
         " completed_at_ms AS \"times.completed_at\", accepted_at_ms AS \"times.accepted_at\","
         " rejected_at_ms AS \"times.rejected_at\", cancelled_at_ms AS \"times.cancelled_at\","
-        " due_at_ms AS \"times.due_at\", at_risk_at_ms AS \"times.at_risk_at\","
+        " " WORKORDER_DUE " AS \"times.due_at\", at_risk_at_ms AS \"times.at_risk_at\","
+        " assign_by_ms AS \"times.assign_by\", (paused_ms + CASE WHEN sla_pauses = 1 AND"
+        " status = 'waiting_parts' THEN :now - waiting_since_ms ELSE 0 END) / 1000"
+        " AS \"times.paused_s\","
         " parts_needed, parts_used, currency AS \"money.currency\","
         " labour_minutes AS \"money.labour_minutes\","
         " labour_cost_cents AS \"money.labour_cost_cents\","

@@ -9,7 +9,7 @@
 
 //  The sort key of each order, by :sort (created: the number itself).
 #define SORT_KEY                                                                                   \
-    "(CASE :sort WHEN 'due_at' THEN due_at_ms WHEN 'reported_at' THEN reported_at_ms"              \
+    "(CASE :sort WHEN 'due_at' THEN " WORKORDER_DUE " WHEN 'reported_at' THEN reported_at_ms"              \
     " ELSE seq END)"
 
 int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *request,
@@ -43,12 +43,12 @@ int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *r
         " AND (:customer_id IS NULL OR customer_id = :customer_id)"
         " AND (:required_skill IS NULL OR required_skill = :required_skill)"
         " AND (:product_model IS NULL OR product_model = :product_model)"
-        " AND (:due_before IS NULL OR due_at_ms < :due_before)"
+        " AND (:due_before IS NULL OR " WORKORDER_DUE " < :due_before)"
         " AND (:reported_after IS NULL OR reported_at_ms >= :reported_after)"
         " AND (:reported_before IS NULL OR reported_at_ms < :reported_before)"
         " AND (:overdue IS NULL OR :overdue = (CASE WHEN completed_at_ms IS NOT NULL"
         "      THEN completed_at_ms > due_at_ms"
-        "      ELSE cancelled_at_ms IS NULL AND :now > due_at_ms END))"
+        "      ELSE cancelled_at_ms IS NULL AND :now > " WORKORDER_DUE " END))"
         " ORDER BY " SORT_KEY ", seq LIMIT :limit + 1",
         &dispatch_workorder_list_request_shape, request, &dispatch_workorder_summary_shape,
         &reply->items, request->limit, &reply->next_cursor, SHR_TEXT (":sort", sort),
@@ -68,7 +68,7 @@ int workorder_count (shr_call_t *call, const dispatch_workorder_count_request_t 
                        NULL, SHR_END)
         || shr_call_list (call,
                           "SELECT region, count(*) AS open, sum (status = 'reported') AS waiting,"
-                          " sum (:now > due_at_ms) AS overdue FROM workorder WHERE open = 1"
+                          " sum (:now > " WORKORDER_DUE ") AS overdue FROM workorder WHERE open = 1"
                           " AND (:region IS NULL OR region = :region) GROUP BY region"
                           " ORDER BY region",
                           &dispatch_workorder_count_request_shape, request,

@@ -37,6 +37,20 @@ static const char *s_location_text (shr_call_t *call, bool has, const dispatch_l
     return has ? shr_call_printf (call, "%.6f,%.6f", at->lat, at->lon) : NULL;
 }
 
+//  The time order seq's SLA clock stood still so far. Returns 0 or -1.
+static int s_paused_ms (shr_call_t *call, int64_t seq, int64_t *paused_ms)
+{
+    sqlite3_stmt *stmt
+        = shr_store_stmt (call->store, "SELECT paused_ms FROM workorder WHERE seq = ?1");
+    if (!stmt)
+        return shr_call_db_error (call);
+    sqlite3_bind_int64 (stmt, 1, seq);
+    int rc = sqlite3_step (stmt);
+    *paused_ms = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+    sqlite3_reset (stmt);
+    return rc == SQLITE_ROW ? 0 : shr_call_db_error (call);
+}
+
 int workorder_update (shr_call_t *call, const dispatch_workorder_update_request_t *request,
                       dispatch_workorder_t *reply)
 {
@@ -71,10 +85,14 @@ int workorder_update (shr_call_t *call, const dispatch_workorder_update_request_
                    : NULL);
     //  The due time again from the policy, from when the order was reported.
     bool recompute = request->recompute_due && !streq (was->priority, request->priority);
-    int64_t within_s = 0, at_risk_s = 0;
-    if (recompute && sla_policy_lookup (call, was->type, request->priority, &within_s, &at_risk_s))
+    dispatch_sla_policy_t policy = {0};
+    int64_t paused_ms = 0;  //  a pause for parts so far moves the new due time too
+    if (recompute
+        && (sla_policy_lookup (call, was->type, request->priority, &policy)
+            || s_paused_ms (call, order.seq, &paused_ms)))
         return -1;
-    int64_t due = was->reported_at + within_s * 1000;
+    int64_t due = was->reported_at + policy.resolve_within_s * 1000 + paused_ms,
+            at_risk_s = policy.at_risk_before_s;
     if (recompute) {
         char from[SHR_TIME_LEN], to[SHR_TIME_LEN];
         shr_time_format (was->due_at, from);

@@ -2,7 +2,6 @@
 over work, the override of an off-shift or absent technician, absences,
 partial technician updates; each refused step with its status named, each
 move with its event."""
-from harness import Subscriber
 from test_dispatch import advance, dispatch, order, technician  # noqa: F401 (fixture)
 from test_dispatch_plan import clock_ms, iso, shift, to_hour
 
@@ -310,3 +309,61 @@ def test_rework_carries_the_diagnosis_and_goes_to_someone_as_good(dispatch):
     assert planned["assignments"] == [{"workorder_id": rework_id, "technician_id": "T-senior"}]
     assert client.call("workorder.assign", {"id": rework_id})["technician_id"] == "T-senior"
     client.close()
+
+
+def test_time_standards_assign_by_and_the_pause_for_parts(dispatch):
+    client = dispatch().client()
+    technician(client, "T-1")
+    policy = client.call("sla.policy.set", {"type": "repair", "priority": "normal",
+                                            "resolve_within_s": 8 * 3600,
+                                            "at_risk_before_s": 3600, "assign_within_s": 1800,
+                                            "pause_waiting_parts": True})
+    assert policy["assign_within_s"] == 1800 and policy["pause_waiting_parts"] is True
+    default = client.call("sla.policy.set", {"type": "repair", "priority": "low",
+                                             "resolve_within_s": 8 * 3600, "at_risk_before_s": 60})
+    assert default["assign_within_s"] == 3600 and default["pause_waiting_parts"] is False
+    error = client.error("sla.policy.set", {"type": "repair", "priority": "low",
+                                            "resolve_within_s": 3600, "at_risk_before_s": 60,
+                                            "assign_within_s": 7200})
+    assert error["field"] == "/body/assign_within_s"
+    paused, plain, late = (order(client, priority="normal"), order(client, priority="low"),
+                           order(client, priority="normal"))
+    assert paused["times"]["assign_by"] and paused["times"]["paused_s"] == 0
+    for made in (paused, plain):
+        client.call("workorder.assign", {"id": made["id"], "technician_id": "T-1"})
+        client.call("workorder.start", {"id": made["id"]})
+        client.call("workorder.wait_parts", {"id": made["id"]})
+    # 31 minutes: the unassigned one is late for its assignment, once.
+    advance(client, 31 * 60 * 1000)
+    kinds = lambda wid: [s["step"] for s in client.call("workorder.get", {"id": wid})["steps"]]  # noqa: E731
+    wait_until_step(client, late["id"], "assign_overdue")
+    # 10 hours waiting for parts: the plain one is overdue, the paused one is not.
+    advance(client, 10 * HOUR_MS)
+    wait_until_step(client, plain["id"], "overdue")
+    now = client.call("workorder.get", {"id": paused["id"]})
+    assert "overdue" not in kinds(paused["id"]) and not now["overdue"]
+    assert now["times"]["paused_s"] >= 10 * 3600 and now["due_at"] != paused["due_at"]
+    resumed = client.call("workorder.resume", {"id": paused["id"]})
+    paused_s = resumed["times"]["paused_s"]
+    assert paused_s >= 10 * 3600 + 31 * 60 - 5
+    moved = parse(resumed["due_at"]) - parse(paused["due_at"])
+    assert abs(moved - paused_s) <= 1
+    assert kinds(late["id"]).count("assign_overdue") == 1
+    advance(client, 9 * HOUR_MS)  # past the moved due time
+    wait_until_step(client, paused["id"], "overdue")
+    events = client.call("events.replay", {"from_seq": 1, "limit": 1000})["events"]
+    assert [e["key"] for e in events if e["type"] == "workorder.assign_overdue"] == [late["id"]]
+    client.close()
+
+
+def parse(text):
+    import datetime
+    moment = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def wait_until_step(client, wid, step):
+    from harness import wait_until
+    wait_until(lambda: step in [s["step"] for s in
+                                client.call("workorder.get", {"id": wid})["steps"]],
+               what="%s %s" % (wid, step))
