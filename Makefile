@@ -72,6 +72,11 @@ $(GEN)/fixture/.stamp: tools/shapegen.py $(shell find tests/fixtures/schemas -na
 $(CONTRACT_GEN_C): $(GEN)/contract/.stamp ;
 $(GEN)/contract/%_ops.c: $(GEN)/contract/.stamp ;
 $(FIXTURE_GEN_C): $(GEN)/fixture/.stamp ;
+# The headers too: an object's .d names them, and without this make would judge
+# it by the header's old time, before the stamp's rule writes the new one (a
+# struct that changed, compiled in half the objects).
+$(GEN)/contract/%.h: $(GEN)/contract/.stamp ;
+$(GEN)/fixture/%.h: $(GEN)/fixture/.stamp ;
 
 # libshared's port table, from services/list.txt.
 $(GEN)/shr_ports.inc: services/list.txt

@@ -147,6 +147,8 @@ const char *const dispatch_migrations[] = {
     "ALTER TABLE workorder ADD COLUMN window_end_ms INTEGER;"
     "ALTER TABLE technician ADD COLUMN home_lat_e6 INTEGER;"
     "ALTER TABLE technician ADD COLUMN home_lon_e6 INTEGER;"
+    "ALTER TABLE technician ADD COLUMN at_lat_e6 INTEGER;"  //  where they are now, if reported
+    "ALTER TABLE technician ADD COLUMN at_lon_e6 INTEGER;"
     "CREATE TABLE travel_time ("
     " technician_id TEXT NOT NULL,"
     " workorder_id TEXT NOT NULL,"

@@ -74,7 +74,8 @@ static roster_t *s_load (shr_call_t *call, const char *region)
     sqlite3_stmt *stmt = shr_store_stmt (
         call->store,
         "SELECT id, region, max_jobs, work_days, shift_start_min, shift_end_min, utc_offset_min,"
-        " hourly_cost_cents, home_lat_e6, home_lon_e6"
+        //  Travel starts where they are, if they said, else from home.
+        " hourly_cost_cents, coalesce (at_lat_e6, home_lat_e6), coalesce (at_lon_e6, home_lon_e6)"
         " FROM technician WHERE active = 1 AND (?1 IS NULL OR region = ?1)");
     if (!stmt)
         goto fail;

@@ -10,6 +10,7 @@
     "   ORDER BY skill)) AS skills,"                                                             \
     " active, hourly_cost_cents, :currency AS currency, max_jobs, working_hours,"                \
     " home_lat_e6 / 1e6 AS \"home.lat\", home_lon_e6 / 1e6 AS \"home.lon\","                  \
+    " at_lat_e6 / 1e6 AS \"location.lat\", at_lon_e6 / 1e6 AS \"location.lon\","              \
     " (SELECT count(*) FROM workorder w WHERE w.technician_id = t.id AND w.open = 1)"            \
     "  AS open_jobs, updated_at_ms"
 
@@ -107,11 +108,11 @@ int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_reques
             call,
             "INSERT INTO technician (id, name, region, active, hourly_cost_cents, max_jobs,"
             " work_days, shift_start_min, shift_end_min, utc_offset_min, working_hours,"
-            " home_lat_e6, home_lon_e6, updated_at_ms) VALUES (:id, coalesce (:name, ''),"
+            " home_lat_e6, home_lon_e6, at_lat_e6, at_lon_e6, updated_at_ms) VALUES (:id, coalesce (:name, ''),"
             " coalesce (:region, ''), coalesce (:set_active, 1), coalesce (:hourly_cost_cents, 0),"
             " coalesce (:set_max_jobs, 3),"
             " coalesce (:days, 0), coalesce (:start, 0), coalesce (:end, 0), coalesce (:offset, 0),"
-            " :working_hours, :home_lat, :home_lon, :now)"
+            " :working_hours, :home_lat, :home_lon, :at_lat, :at_lon, :now)"
             " ON CONFLICT (id) DO UPDATE SET name = coalesce (:name, name),"
             " region = coalesce (:region, region), active = coalesce (:set_active, active),"
             " hourly_cost_cents = coalesce (:hourly_cost_cents, hourly_cost_cents),"
@@ -121,7 +122,9 @@ int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_reques
             " utc_offset_min = coalesce (:offset, utc_offset_min),"
             " working_hours = coalesce (:working_hours, working_hours),"
             " home_lat_e6 = coalesce (:home_lat, home_lat_e6),"
-            " home_lon_e6 = coalesce (:home_lon, home_lon_e6), updated_at_ms = :now",
+            " home_lon_e6 = coalesce (:home_lon, home_lon_e6),"
+            " at_lat_e6 = coalesce (:at_lat, at_lat_e6), at_lon_e6 = coalesce (:at_lon, at_lon_e6),"
+            " updated_at_ms = :now",
             &dispatch_technician_upsert_request_shape, request,
             SHR_INT_IF (":set_active", request->has_active, request->active),
             SHR_INT_IF (":set_max_jobs", request->has_max_jobs, request->max_jobs),
@@ -131,6 +134,8 @@ int technician_upsert (shr_call_t *call, const dispatch_technician_upsert_reques
             SHR_INT_IF (":offset", given, given ? s_offset (hours->utc_offset) : 0),
             SHR_INT_IF (":home_lat", request->has_home, llround (request->home.lat * 1e6)),
             SHR_INT_IF (":home_lon", request->has_home, llround (request->home.lon * 1e6)),
+            SHR_INT_IF (":at_lat", request->has_location, llround (request->location.lat * 1e6)),
+            SHR_INT_IF (":at_lon", request->has_location, llround (request->location.lon * 1e6)),
             SHR_END))
         return -1;
     //  Skills, when given, are replaced as a whole; a skill listed twice keeps

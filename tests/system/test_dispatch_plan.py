@@ -180,3 +180,20 @@ def test_travel_from_distance_or_from_the_supplied_matrix(dispatch):
     rework = client.call("workorder.reject", {"id": job["id"], "reason": "still warm"})["rework_id"]
     assert client.call("workorder.get", {"id": rework})["location"] == job["location"]
     client.close()
+
+
+def test_travel_starts_where_a_technician_says_they_are(dispatch):
+    client = dispatch().client()
+    technician(client, "T-home-near", home={"lat": 31.2400, "lon": 121.4900})
+    technician(client, "T-out", home={"lat": 31.0000, "lon": 121.3000})
+    job = order(client, location={"lat": 31.2304, "lon": 121.4737})
+    assert client.call("dispatch.run", {"dry_run": True})["assignments"][0]["technician_id"] == \
+        "T-home-near"
+    # T-out's app reports they are at the next building: they are nearer now.
+    moved = client.call("technician.upsert", {"id": "T-out",
+                                              "location": {"lat": 31.2310, "lon": 121.4740}})
+    assert moved["location"] == {"lat": 31.231, "lon": 121.474}
+    assert moved["home"] == {"lat": 31.0, "lon": 121.3}
+    result = client.call("dispatch.run", {})
+    assert result["assignments"] == [{"workorder_id": job["id"], "technician_id": "T-out"}]
+    client.close()
