@@ -203,6 +203,10 @@ int64_t gap_problem_penalty (gap_problem_t *self, size_t job)
 const gap_pair_t *gap_problem_pairs (gap_problem_t *self, size_t job, size_t *count)
 {
     s_sort (self);
+    if (job >= self->job_count) {  //  e.g. job 0 of a problem without jobs
+        *count = 0;
+        return self->pairs;
+    }
     *count = self->job_start[job + 1] - self->job_start[job];
     return self->pairs + self->job_start[job];
 }

@@ -74,8 +74,9 @@ int64_t gap_problem_job_limit (gap_problem_t *self, size_t agent);
 //  What leaving job unassigned costs, or GAP_REQUIRED.
 int64_t gap_problem_penalty (gap_problem_t *self, size_t job);
 
-//  The eligible pairs of job, sorted by agent; *count is set. Borrowed, valid
-//  until the next gap_problem_add_pair (the first read after an add sorts).
+//  The eligible pairs of job, sorted by agent; *count is set (0 for a job out
+//  of range). Borrowed, valid until the next gap_problem_add_pair (the first
+//  read after an add sorts).
 const gap_pair_t *gap_problem_pairs (gap_problem_t *self, size_t job, size_t *count);
 
 //  The pair (agent, job), or NULL if it is ineligible. Borrowed, as above.

@@ -113,8 +113,23 @@ static void test_plan_reasons_and_loads (void)
     assign_plan_destroy (&plan);
 }
 
+//  Nothing to plan (dispatch.run with no order waiting): an empty plan, no read past the end.
+static void test_no_jobs (void)
+{
+    assign_technician_t technician = {"T-1", true, -1, 0, 0, 3, 6000, false, 0, 0};
+    assign_plan_t *plan = assign_plan_new (&s_settings, 0, &technician, 1, 0);
+    int technician_of[1];
+    assign_wait_t reason_of[1];
+    assign_result_t result;
+    CHECK (plan && assign_plan_solve (plan, false, technician_of, reason_of, &result) == 0);
+    CHECK_INT (result.cost, 0);
+    CHECK (assign_plan_solve (plan, true, technician_of, reason_of, &result) == 0);
+    assign_plan_destroy (&plan);
+}
+
 int main (void)
 {
+    RUN (test_no_jobs);
     RUN (test_solver_meets_proven_optima);
     RUN (test_work_limit_is_deterministic);
     RUN (test_plan_reasons_and_loads);
