@@ -73,6 +73,11 @@ $(GEN)/fixture/.stamp: tools/shapegen.py $(shell find tests/fixtures/schemas -na
 $(CONTRACT_GEN_C): $(GEN)/contract/.stamp ;
 $(GEN)/contract/%_ops.c: $(GEN)/contract/.stamp ;
 $(FIXTURE_GEN_C): $(GEN)/fixture/.stamp ;
+# The headers too: an object's .d names them, and without this make would judge
+# it by the header's old time, before the stamp's rule writes the new one (a
+# struct that changed, compiled in half the objects).
+$(GEN)/contract/%.h: $(GEN)/contract/.stamp ;
+$(GEN)/fixture/%.h: $(GEN)/fixture/.stamp ;
 
 # libshared's port table, from services/list.txt.
 $(GEN)/shr_ports.inc: services/list.txt
@@ -150,6 +155,13 @@ $(BUILD)/bin/asctl: $(BUILD)/obj/tools/asctl.o $(patsubst %.c,$(BUILD)/obj/%.o,$
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/bin/shrctl: $(BUILD)/bin/asctl
 	ln -sf asctl $@
+
+# The assignment optimiser's tools, its unit test and its benchmark also link
+# tools/gap/ (OR-Library instances, an exact solver for small ones, the greedy
+# policy over a GAP) and the dispatch modules these use.
+GAP_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/gap/*.c) \
+  $(addprefix services/dispatch/,gap_problem.c gap_solver.c assign_policy.c))
+$(BUILD)/bin/gapsolve $(BUILD)/bin/gapgen $(BUILD)/bench/bench_gap $(BUILD)/tests/test_dispatch_gap_solver: $(GAP_OBJ)
 
 $(BUILD)/bin/%: $(BUILD)/obj/tests/fixtures/%.o $(FIXTURE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

@@ -103,6 +103,11 @@ shr_consumer_t *shr_consumer_new (const shr_consumer_config_t *config, shr_store
                              : NULL;
     if (!self->dealer)
         shr_consumer_destroy (&self);
+    else
+        //  The service's loop must never wait on a source: a replay that cannot
+        //  be sent now (no peer, or one that never finished its handshake) is
+        //  asked again later.
+        zsock_set_sndtimeo (self->dealer, 0);
     return self;
 }
 
@@ -281,7 +286,12 @@ static void s_request_replay (shr_consumer_t *self)
     zmsg_t *msg = zmsg_new ();
     zmsg_addmem (msg, NULL, 0);
     zmsg_addstr (msg, request);
-    zmsg_send (&msg, self->dealer);
+    if (zmsg_send (&msg, self->dealer)) {
+        zmsg_destroy (&msg);
+        s_failed (self, "cannot ask %s for a replay now: %s", self->source,
+                  zmq_strerror (zmq_errno ()));
+        return;
+    }
     self->replay_in_flight = true;
     self->replay_sent_us = shr_time_mono_us ();
     shr_stats_add (self->stats, "events.replay_requests", 1);

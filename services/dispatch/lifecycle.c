@@ -1,7 +1,7 @@
 /*  lifecycle - the steps of a work order, following the plan's four: report,
     diagnose, repair, acceptance.
 
-        reported -> assigned -> in_progress (<-> waiting_parts) -> completed -> accepted
+        reported <-> assigned -> in_progress (<-> waiting_parts) -> completed -> accepted
                                                                             -> rejected (+ a rework order)
         cancelled from any open state
 
@@ -31,6 +31,7 @@ static const struct {
 //  costs index work whenever it is set), the step's time is :now.
 #define MOVE(set) "UPDATE workorder SET status = :status" set " WHERE seq = :seq AND status = :from" \
                   " RETURNING " WORKORDER_ROW_COLUMNS
+#define PAUSE "(CASE WHEN sla_pauses = 1 THEN :now - waiting_since_ms ELSE 0 END)"
 static const struct {
     const char *step;
     const char *from[5];
@@ -41,10 +42,22 @@ static const struct {
     {"diagnose", {"reported", "assigned", "in_progress"}, NULL, "diagnosed", NULL},
     {"assign", {"reported"}, "assigned", "assigned",
      MOVE (", assigned_at_ms = :now, technician_id = :technician_id")},
+    //  Another technician (workorder_moves.c sets who), or none: back to the queue.
+    {"reassign", {"assigned", "waiting_parts"}, NULL, "reassigned", NULL},
+    //  Changes and notes while open (workorder_update.c says what changed).
+    {"update", {"reported", "assigned", "in_progress", "waiting_parts"}, NULL, "updated", NULL},
+    {"note", {"reported", "assigned", "in_progress", "waiting_parts"}, NULL, "noted", NULL},
+    //  A started order whose technician left (handover, deactivation, absence).
+    {"flag", {"in_progress", "waiting_parts"}, NULL, "flagged", NULL},
+    {"unassign", {"assigned"}, "reported", "unassigned",
+     MOVE (", assigned_at_ms = NULL, technician_id = NULL")},
     {"start", {"assigned"}, "in_progress", "started", MOVE (", started_at_ms = :now")},
     {"wait_parts", {"in_progress"}, "waiting_parts", "waiting_parts",
      MOVE (", waiting_since_ms = :now")},
-    {"resume", {"waiting_parts"}, "in_progress", "resumed", MOVE (", waiting_since_ms = NULL")},
+    //  Where the policy pauses the SLA clock for parts, the wait moves the deadlines.
+    {"resume", {"waiting_parts"}, "in_progress", "resumed",
+     MOVE (", waiting_since_ms = NULL, paused_ms = paused_ms + " PAUSE ", due_at_ms = due_at_ms + "
+           PAUSE ", at_risk_at_ms = at_risk_at_ms + " PAUSE)},
     {"complete", {"in_progress"}, "completed", "completed",
      MOVE (", open = :open, completed_at_ms = :now")},
     {"accept", {"completed"}, "accepted", "accepted", MOVE (", accepted_at_ms = :now")},

@@ -135,4 +135,42 @@ const char *const dispatch_migrations[] = {
     " backordered INTEGER NOT NULL DEFAULT 0,"
     " reported_parts_cost_cents INTEGER,"
     " costed_at_ms INTEGER);",
+
+    //  5: appointments and travel, for the optimiser: where an order is and the
+    //  customer's time window, where a technician starts from (degrees x 10^6,
+    //  integers so that a plan never depends on rounding), the travel times an
+    //  integrator supplies, which replace the estimate from distance; the
+    //  technicians' absences; and the time standards below.
+    "ALTER TABLE workorder ADD COLUMN lat_e6 INTEGER;"
+    "ALTER TABLE workorder ADD COLUMN lon_e6 INTEGER;"
+    "ALTER TABLE workorder ADD COLUMN window_start_ms INTEGER;"
+    "ALTER TABLE workorder ADD COLUMN window_end_ms INTEGER;"
+    "ALTER TABLE technician ADD COLUMN home_lat_e6 INTEGER;"
+    "ALTER TABLE technician ADD COLUMN home_lon_e6 INTEGER;"
+    "ALTER TABLE technician ADD COLUMN at_lat_e6 INTEGER;"  //  where they are now, if reported
+    "ALTER TABLE technician ADD COLUMN at_lon_e6 INTEGER;"
+    "CREATE TABLE travel_time ("
+    " technician_id TEXT NOT NULL,"
+    " workorder_id TEXT NOT NULL,"
+    " minutes INTEGER NOT NULL,"
+    " PRIMARY KEY (workorder_id, technician_id)) WITHOUT ROWID;"
+    //  When a technician is away (sick, leave): off shift for the roster.
+    "CREATE TABLE technician_absence ("
+    " technician_id TEXT NOT NULL REFERENCES technician (id),"
+    " from_ms INTEGER NOT NULL,"
+    " to_ms INTEGER NOT NULL,"
+    " reason TEXT,"
+    " PRIMARY KEY (technician_id, from_ms)) WITHOUT ROWID;"
+    //  Time standards: an assign-by time per policy (an eighth of the time to
+    //  resolve by default) and whether waiting for parts stops the SLA clock;
+    //  each order keeps both from its creation, and the time it stood still.
+    "ALTER TABLE sla_policy ADD COLUMN assign_within_s INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE sla_policy SET assign_within_s = resolve_within_s / 8;"
+    "ALTER TABLE sla_policy ADD COLUMN pause_waiting_parts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE workorder ADD COLUMN assign_by_ms INTEGER;"
+    "ALTER TABLE workorder ADD COLUMN assign_late_emitted INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE workorder ADD COLUMN sla_pauses INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE workorder ADD COLUMN paused_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX workorder_assign_pending ON workorder (assign_by_ms)"
+    " WHERE assign_late_emitted = 0 AND status = 'reported';",
     NULL};

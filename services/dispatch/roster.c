@@ -8,6 +8,7 @@ typedef struct {
     int load;
     bool on_shift;
 } s_technician_t;
+//  What the optimiser needs besides (assign_plan.h), index for index.
 
 typedef struct {
     size_t technician;
@@ -19,11 +20,13 @@ typedef struct {
 typedef struct {
     size_t count;
     size_t *technicians;              //  indexes into the roster's technicians
+    int *levels;
     assign_candidate_t *candidates;
 } s_group_t;
 
 struct _roster_t {
     s_technician_t *technicians;
+    assign_technician_t *facts;       //  for assign_plan, the same order
     size_t count;
     s_skill_t *skills;
     size_t skill_count;
@@ -36,6 +39,7 @@ static void s_group_destroy (s_group_t **group_p)
     s_group_t *group = *group_p;
     free (group->technicians);
     free (group->candidates);
+    free (group->levels);
     free (group);
     *group_p = NULL;
 }
@@ -52,6 +56,7 @@ void roster_destroy (roster_t **self_p)
     for (size_t i = 0; i < self->skill_count; i++)
         free (self->skills[i].skill);
     free (self->technicians);
+    free (self->facts);
     free (self->skills);
     zhashx_destroy (&self->by_id);
     zhashx_destroy (&self->groups);
@@ -68,7 +73,9 @@ static roster_t *s_load (shr_call_t *call, const char *region)
     zhashx_set_destructor (self->groups, (zhashx_destructor_fn *) s_group_destroy);
     sqlite3_stmt *stmt = shr_store_stmt (
         call->store,
-        "SELECT id, region, max_jobs, work_days, shift_start_min, shift_end_min, utc_offset_min"
+        "SELECT id, region, max_jobs, work_days, shift_start_min, shift_end_min, utc_offset_min,"
+        //  Travel starts where they are, if they said, else from home.
+        " hourly_cost_cents, coalesce (at_lat_e6, home_lat_e6), coalesce (at_lon_e6, home_lon_e6)"
         " FROM technician WHERE active = 1 AND (?1 IS NULL OR region = ?1)");
     if (!stmt)
         goto fail;
@@ -80,7 +87,10 @@ static roster_t *s_load (shr_call_t *call, const char *region)
             size = size ? size * 2 : 64;
             self->technicians
                 = (s_technician_t *) realloc (self->technicians, size * sizeof (s_technician_t));
+            self->facts
+                = (assign_technician_t *) realloc (self->facts, size * sizeof (assign_technician_t));
         }
+        assign_technician_t *facts = &self->facts[self->count];
         s_technician_t *technician = &self->technicians[self->count++];
         technician->id = strdup (shr_store_column_text (stmt, 0));
         technician->region = strdup (shr_store_column_text (stmt, 1));
@@ -89,26 +99,57 @@ static roster_t *s_load (shr_call_t *call, const char *region)
             sqlite3_column_int (stmt, 3), sqlite3_column_int (stmt, 4),
             sqlite3_column_int (stmt, 5), sqlite3_column_int (stmt, 6), call->now_ms);
         technician->load = 0;
+        int days = sqlite3_column_int (stmt, 3), start = sqlite3_column_int (stmt, 4),
+            end = sqlite3_column_int (stmt, 5), offset = sqlite3_column_int (stmt, 6);
+        *facts = (assign_technician_t){
+            .id = technician->id,
+            .on_shift = technician->on_shift,
+            .shift_left_min = technician_shift_left (days, start, end, offset, call->now_ms),
+            .max_jobs = technician->max_jobs,
+            .hourly_cost_cents = sqlite3_column_int64 (stmt, 7),
+            .has_home = sqlite3_column_type (stmt, 8) != SQLITE_NULL,
+            .lat_e6 = sqlite3_column_int64 (stmt, 8),
+            .lon_e6 = sqlite3_column_int64 (stmt, 9)};
         zhashx_insert (self->by_id, technician->id, (void *) (uintptr_t) self->count);
     }
     sqlite3_reset (stmt);
     if (rc != SQLITE_DONE)
         goto fail;
 
-    //  Their open jobs (anywhere: a dispatcher may have sent one out of region),
-    //  in one statement rather than one count per technician.
+    //  Absent now: off shift, whatever the working hours say.
+    stmt = shr_store_stmt (call->store, "SELECT technician_id FROM technician_absence"
+                                        " WHERE from_ms <= ?1 AND to_ms > ?1");
+    if (!stmt)
+        goto fail;
+    sqlite3_bind_int64 (stmt, 1, call->now_ms);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+        uintptr_t index = (uintptr_t) zhashx_lookup (self->by_id, shr_store_column_text (stmt, 0));
+        if (index)
+            self->technicians[index - 1].on_shift = self->facts[index - 1].on_shift = false;
+    }
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE)
+        goto fail;
+
+    //  Their open jobs (anywhere: a dispatcher may have sent one out of region)
+    //  and the work these hold, in one statement rather than one per technician.
     stmt = shr_store_stmt (call->store,
-                           "SELECT technician_id, count(*) FROM workorder WHERE open = 1"
+                           "SELECT technician_id, type, count(*) FROM workorder WHERE open = 1"
                            " AND technician_id IN (SELECT id FROM"
                            " technician WHERE active = 1 AND (?1 IS NULL OR region = ?1))"
-                           " GROUP BY technician_id");
+                           " GROUP BY technician_id, type");
     if (!stmt)
         goto fail;
     shr_store_bind_text (stmt, 1, region);
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
         uintptr_t index = (uintptr_t) zhashx_lookup (self->by_id, shr_store_column_text (stmt, 0));
-        if (index)
-            self->technicians[index - 1].load = sqlite3_column_int (stmt, 1);
+        if (!index)
+            continue;
+        int jobs = sqlite3_column_int (stmt, 2);
+        self->technicians[index - 1].load += jobs;
+        self->facts[index - 1].open_jobs += jobs;
+        self->facts[index - 1].queued_min
+            += jobs * assign_policy_job_seconds (shr_store_column_text (stmt, 1)) / 60;
     }
     sqlite3_reset (stmt);
     if (rc != SQLITE_DONE)
@@ -163,10 +204,12 @@ static s_group_t *s_build_group (roster_t *self, const char *region, const char 
     group->technicians = (size_t *) malloc ((room ? room : 1) * sizeof (size_t));
     group->candidates = (assign_candidate_t *) malloc ((room ? room : 1)
                                                        * sizeof (assign_candidate_t));
+    group->levels = (int *) malloc ((room ? room : 1) * sizeof (int));
     if (any) {
         for (size_t i = 0; i < self->count; i++)
             if (streq (self->technicians[i].region, region)) {
                 group->technicians[group->count] = i;
+                group->levels[group->count] = 0;
                 group->candidates[group->count++].level = 0;
             }
     }
@@ -176,14 +219,14 @@ static s_group_t *s_build_group (roster_t *self, const char *region, const char 
             if (streq (entry->skill, skill)
                 && streq (self->technicians[entry->technician].region, region)) {
                 group->technicians[group->count] = entry->technician;
+                group->levels[group->count] = entry->level;
                 group->candidates[group->count++].level = entry->level;
             }
         }
     return group;
 }
 
-const assign_candidate_t *roster_candidates (roster_t *self, const char *region,
-                                             const char *skill, size_t *count)
+static s_group_t *s_group (roster_t *self, const char *region, const char *skill)
 {
     char key[160];
     snprintf (key, sizeof key, "%s\x1f%s", region, skill ? skill : "");
@@ -192,6 +235,28 @@ const assign_candidate_t *roster_candidates (roster_t *self, const char *region,
         group = s_build_group (self, region, skill);
         zhashx_insert (self->groups, key, group);
     }
+    return group;
+}
+
+const assign_technician_t *roster_technicians (roster_t *self, size_t *count)
+{
+    *count = self->count;
+    return self->facts;
+}
+
+const size_t *roster_members (roster_t *self, const char *region, const char *skill,
+                              const int **levels, size_t *count)
+{
+    s_group_t *group = s_group (self, region, skill);
+    *levels = group->levels;
+    *count = group->count;
+    return group->technicians;
+}
+
+const assign_candidate_t *roster_candidates (roster_t *self, const char *region,
+                                             const char *skill, size_t *count)
+{
+    s_group_t *group = s_group (self, region, skill);
     //  Loads change as dispatch.run assigns: read them fresh each time.
     for (size_t i = 0; i < group->count; i++) {
         s_technician_t *technician = &self->technicians[group->technicians[i]];
@@ -203,11 +268,4 @@ const assign_candidate_t *roster_candidates (roster_t *self, const char *region,
     }
     *count = group->count;
     return group->candidates;
-}
-
-void roster_add_load (roster_t *self, const char *technician_id)
-{
-    uintptr_t index = (uintptr_t) zhashx_lookup (self->by_id, technician_id);
-    if (index)
-        self->technicians[index - 1].load++;
 }

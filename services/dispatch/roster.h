@@ -7,7 +7,7 @@
 #ifndef ROSTER_H_INCLUDED
 #define ROSTER_H_INCLUDED
 
-#include "assign_policy.h"
+#include "assign_plan.h"
 #include "dispatch.h"
 
 typedef struct _roster_t roster_t;
@@ -28,7 +28,15 @@ void roster_destroy (roster_t **self_p);
 const assign_candidate_t *roster_candidates (roster_t *self, const char *region,
                                              const char *skill, size_t *count);
 
-//  Records that the technician took one more job (dispatch.run assigns many).
-void roster_add_load (roster_t *self, const char *technician_id);
+//  Every technician loaded, as assign_plan takes them; *count is set. Owned
+//  by the roster.
+const assign_technician_t *roster_technicians (roster_t *self, size_t *count);
+
+//  The technicians of region with skill (NULL or "" for any): indexes into
+//  roster_technicians and their levels in it (0 for any); *count is set.
+//  Owned by the roster.
+const size_t *roster_members (roster_t *self, const char *region, const char *skill,
+                              const int **levels, size_t *count);
+
 
 #endif

@@ -1,7 +1,8 @@
 /*  sla_scan - the clock that watches every open order's due time.
 
     A timer: emits workorder.at_risk and workorder.overdue for open orders that
-    reached those moments, and marks them in the same unit of work, so each
+    reached those moments (not while their clock is paused for parts), and
+    workorder.assign_overdue for orders still waiting past their assign-by time, and marks them in the same unit of work, so each
     event happens exactly once per order, whenever the service restarts. Time
     comes from the service's clock, which tests move with test.clock.advance.
 */
@@ -9,18 +10,24 @@
 
 #define SCAN_BATCH 1000  //  orders per event kind per scan; the next scan takes the rest
 
-typedef enum { S_AT_RISK, S_OVERDUE } s_kind_t;
+typedef enum { S_AT_RISK, S_OVERDUE, S_ASSIGN_LATE } s_kind_t;
 
 //  The orders past their moment (all read first: marking changes the rows scanned).
 //  The WHERE terms repeat the partial indexes' own, so SQLite reads only pending orders.
+//  An order whose clock is paused for parts waits (its deadlines move on resuming).
+#define NOT_PAUSED " AND NOT (sla_pauses = 1 AND status = 'waiting_parts')"
 static const char *const s_pending_sql[] = {
     "SELECT id FROM workorder WHERE at_risk_emitted = 0 AND open = 1 AND at_risk_at_ms <= :now"
-    " ORDER BY at_risk_at_ms LIMIT :batch",
+    NOT_PAUSED " ORDER BY at_risk_at_ms LIMIT :batch",
     "SELECT id FROM workorder WHERE overdue_emitted = 0 AND open = 1 AND due_at_ms <= :now"
-    " ORDER BY due_at_ms LIMIT :batch"};
+    NOT_PAUSED " ORDER BY due_at_ms LIMIT :batch",
+    "SELECT id FROM workorder WHERE assign_late_emitted = 0 AND status = 'reported'"
+    " AND assign_by_ms <= :now ORDER BY assign_by_ms LIMIT :batch"};
 static const char *const s_mark_sql[] = {
     "UPDATE workorder SET at_risk_emitted = 1 WHERE seq = :seq",
-    "UPDATE workorder SET overdue_emitted = 1 WHERE seq = :seq"};
+    "UPDATE workorder SET overdue_emitted = 1 WHERE seq = :seq",
+    "UPDATE workorder SET assign_late_emitted = 1 WHERE seq = :seq"};
+static const char *const s_step[] = {"at_risk", "overdue", "assign_overdue"};
 
 //  Marks the order, records the step and emits its event.
 static int s_announce (shr_call_t *call, s_kind_t kind, const char *id)
@@ -30,9 +37,14 @@ static int s_announce (shr_call_t *call, s_kind_t kind, const char *id)
         return -1;
     const dispatch_workorder_summary_t *summary = &order.summary;
     if (shr_call_exec (call, s_mark_sql[kind], NULL, NULL, SHR_INT (":seq", order.seq), SHR_END)
-        || workorder_record_step (call, order.seq, kind == S_AT_RISK ? "at_risk" : "overdue",
-                               summary->status, summary->technician_id, NULL))
+        || workorder_record_step (call, order.seq, s_step[kind], summary->status,
+                                  summary->technician_id, NULL))
         return -1;
+    if (kind == S_ASSIGN_LATE) {
+        event_workorder_assign_overdue_t event = {.workorder_summary = *summary,
+                                                  .overdue_at = call->now_ms};
+        return event_workorder_assign_overdue_emit (call, id, &event) < 0 ? -1 : 0;
+    }
     if (kind == S_AT_RISK) {
         event_workorder_at_risk_t event = {*summary, call->now_ms,
                                            (summary->due_at - call->now_ms) / 1000};
@@ -66,9 +78,11 @@ int sla_scan (shr_call_t *call)
     //  A warning first, then the deadline: an order found past both gets both, in order.
     int warned = s_scan (call, S_AT_RISK);
     int overdue = warned < 0 ? -1 : s_scan (call, S_OVERDUE);
-    if (overdue < 0)
+    int unassigned = overdue < 0 ? -1 : s_scan (call, S_ASSIGN_LATE);
+    if (unassigned < 0)
         return -1;
-    if (warned || overdue)
-        shr_log_info ("sla: %d orders at risk, %d overdue", warned, overdue);
+    if (warned || overdue || unassigned)
+        shr_log_info ("sla: %d orders at risk, %d overdue, %d not assigned in time", warned,
+                      overdue, unassigned);
     return 0;
 }

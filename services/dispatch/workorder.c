@@ -1,4 +1,4 @@
-/*  workorder - work orders: create, read, list.
+/*  workorder - work orders: create, read (the queues: workorder_queue.c).
 
     Rows are read by column name into the generated structs (shr_shape), so
     each select list below is the only place a column is named for a reply.
@@ -14,9 +14,17 @@ static const shr_field_t s_row_fields[] = {
      .offset = offsetof (workorder_t, waiting_since_ms), .has_offset = -1},
     {.name = "summary", .kind = SHR_FIELD_EMBED, .offset = offsetof (workorder_t, summary),
      .has_offset = -1, .shape = &dispatch_workorder_summary_shape},
+    {.name = "location_lat", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, lat_e6),
+     .has_offset = offsetof (workorder_t, has_location)},
+    {.name = "location_lon", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, lon_e6),
+     .has_offset = offsetof (workorder_t, has_location)},
+    {.name = "window_start", .kind = SHR_FIELD_INT,
+     .offset = offsetof (workorder_t, window_start_ms), .has_offset = offsetof (workorder_t, has_window)},
+    {.name = "window_end", .kind = SHR_FIELD_INT, .offset = offsetof (workorder_t, window_end_ms),
+     .has_offset = offsetof (workorder_t, has_window)},
 };
 const shr_shape_t workorder_row_shape = {"dispatch's workorder row", sizeof (workorder_t),
-                                         s_row_fields, 4};
+                                         s_row_fields, 8};
 
 int workorder_load (shr_call_t *call, const char *id, const char *field, workorder_t *order)
 {
@@ -32,7 +40,7 @@ int workorder_load (shr_call_t *call, const char *id, const char *field, workord
 int workorder_waiting (shr_call_t *call, const dispatch_run_request_t *request, shr_array_t *orders)
 {
     return shr_call_list (call,
-                          "SELECT " WORKORDER_ROW_COLUMNS " FROM workorder WHERE status = 'reported'"
+                          "SELECT " WORKORDER_PLAN_COLUMNS " FROM workorder WHERE status = 'reported'"
                           " AND (:region IS NULL OR region = :region)"
                           " ORDER BY due_at_ms, seq LIMIT coalesce (:limit, 100000)",
                           &dispatch_run_request_shape, request, &workorder_row_shape, orders, 0,
@@ -42,8 +50,12 @@ int workorder_waiting (shr_call_t *call, const dispatch_run_request_t *request, 
 int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_t *request,
                       const char *rework_of, workorder_t *order)
 {
-    int64_t within_s, at_risk_s;
-    if (sla_policy_lookup (call, request->type, request->priority, &within_s, &at_risk_s))
+    dispatch_sla_policy_t policy;
+    const dispatch_time_window_t *window = &request->window;
+    if (request->has_window && window->end <= window->start)
+        return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/window/end",
+                              "the window must end after it starts");
+    if (sla_policy_lookup (call, request->type, request->priority, &policy))
         return -1;
     sqlite3_stmt *stmt = shr_store_stmt (call->store,
                                          "SELECT coalesce(max(seq), 0) + 1 FROM workorder");
@@ -55,19 +67,27 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
     int64_t seq = sqlite3_column_int64 (stmt, 0);
     sqlite3_reset (stmt);
     const char *id = shr_call_printf (call, "WO-%06lld", (long long) seq);
-    int64_t due_ms = call->now_ms + within_s * 1000;
+    int64_t due_ms = call->now_ms + policy.resolve_within_s * 1000;
     if (shr_call_exec (
             call,
             "INSERT INTO workorder (seq, id, customer_id, type, priority, channel, region, address,"
             " description, product_model, product_serial, required_skill, required_level,"
-            " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms)"
+            " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms,"
+            " lat_e6, lon_e6, window_start_ms, window_end_ms, assign_by_ms, sla_pauses)"
             " VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region, :address,"
             " :description, :product_model, :product_serial, :required_skill, :required_level,"
-            " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk)",
+            " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk, :lat, :lon,"
+            " :window_start, :window_end, :assign_by, :pauses)",
             &dispatch_workorder_create_request_shape, request, SHR_INT (":seq", seq),
             SHR_TEXT (":id", id), SHR_TEXT (":status", "reported"),
             SHR_TEXT (":rework_of", rework_of), SHR_INT (":due", due_ms),
-            SHR_INT (":at_risk", due_ms - at_risk_s * 1000), SHR_END)
+            SHR_INT (":at_risk", due_ms - policy.at_risk_before_s * 1000),
+            SHR_INT (":assign_by", call->now_ms + policy.assign_within_s * 1000),
+            SHR_INT (":pauses", policy.pause_waiting_parts),
+            SHR_INT_IF (":lat", request->has_location, llround (request->location.lat * 1e6)),
+            SHR_INT_IF (":lon", request->has_location, llround (request->location.lon * 1e6)),
+            SHR_INT_IF (":window_start", request->has_window, window->start),
+            SHR_INT_IF (":window_end", request->has_window, window->end), SHR_END)
         || workorder_record_step (call, seq, "created", "reported", NULL,
                                   rework_of ? "rework of a rejected order" : NULL)
         || workorder_load (call, id, NULL, order))
@@ -96,11 +116,16 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
     int found = shr_call_get (
         call,
         "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, address,"
+        " lat_e6 / 1e6 AS \"location.lat\", lon_e6 / 1e6 AS \"location.lon\","
+        " window_start_ms AS \"window.start\", window_end_ms AS \"window.end\","
         " description, reported_at_ms AS \"times.reported_at\","
         " assigned_at_ms AS \"times.assigned_at\", started_at_ms AS \"times.started_at\","
         " completed_at_ms AS \"times.completed_at\", accepted_at_ms AS \"times.accepted_at\","
         " rejected_at_ms AS \"times.rejected_at\", cancelled_at_ms AS \"times.cancelled_at\","
-        " due_at_ms AS \"times.due_at\", at_risk_at_ms AS \"times.at_risk_at\","
+        " " WORKORDER_DUE " AS \"times.due_at\", at_risk_at_ms AS \"times.at_risk_at\","
+        " assign_by_ms AS \"times.assign_by\", (paused_ms + CASE WHEN sla_pauses = 1 AND"
+        " status = 'waiting_parts' THEN :now - waiting_since_ms ELSE 0 END) / 1000"
+        " AS \"times.paused_s\","
         " parts_needed, parts_used, currency AS \"money.currency\","
         " labour_minutes AS \"money.labour_minutes\","
         " labour_cost_cents AS \"money.labour_cost_cents\","
@@ -142,29 +167,4 @@ int workorder_get (shr_call_t *call, const dispatch_workorder_get_request_t *req
     if (workorder_load (call, request->id, "/body/id", &order))
         return -1;
     return workorder_read (call, order.seq, reply);
-}
-
-int workorder_list (shr_call_t *call, const dispatch_workorder_list_request_t *request,
-                    dispatch_workorder_list_reply_t *reply)
-{
-    int64_t after = 0;
-    char *end = NULL;
-    if (request->cursor && ((after = strtoll (request->cursor, &end, 10)) < 0 || *end))
-        return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/cursor",
-                              "cursor %s is not one that workorder.list returned",
-                              request->cursor);
-    //  One statement for every combination of filters: a NULL filter matches all.
-    return shr_call_list (
-        call,
-        "SELECT " WORKORDER_SUMMARY_COLUMNS ", seq AS _cursor FROM workorder WHERE seq > :after"
-        " AND (:status IS NULL OR status IN (SELECT value FROM json_each (:status)))"
-        " AND (:technician_id IS NULL OR technician_id = :technician_id)"
-        " AND (:region IS NULL OR region = :region)"
-        " AND (:customer_id IS NULL OR customer_id = :customer_id)"
-        " AND (:overdue IS NULL OR :overdue = (CASE WHEN completed_at_ms IS NOT NULL"
-        "      THEN completed_at_ms > due_at_ms"
-        "      ELSE cancelled_at_ms IS NULL AND :now > due_at_ms END))"
-        " ORDER BY seq LIMIT :limit + 1",
-        &dispatch_workorder_list_request_shape, request, &dispatch_workorder_summary_shape,
-        &reply->items, request->limit, &reply->next_cursor, SHR_INT (":after", after), SHR_END);
 }

@@ -4,7 +4,6 @@
     advances (lifecycle_advance), emits its event and replies with the order.
 */
 #include "dispatch.h"
-#include "roster.h"
 
 //  The reply of every step: the order as it now is, once its event is out.
 static int s_reply (shr_call_t *call, const workorder_t *order, int64_t emitted,
@@ -42,72 +41,15 @@ int workorder_diagnose (shr_call_t *call, const dispatch_workorder_diagnose_requ
 }
 
 int workorder_assign_to (shr_call_t *call, workorder_t *order, const char *technician_id,
-                         const char *chosen_by)
+                         const char *chosen_by, const char *note)
 {
     if (lifecycle_advance (call, order, "assign", technician_id,
-                           streq (chosen_by, "service") ? "chosen by the service" : NULL))
+                           note ? note : streq (chosen_by, "service") ? "chosen by the service" : NULL))
         return -1;
     event_workorder_assigned_t event = {.workorder_summary = order->summary,
                                         .assigned_at = call->now_ms,
                                         .chosen_by = chosen_by};
     return event_workorder_assigned_emit (call, order->summary.id, &event) < 0 ? -1 : 0;
-}
-
-//  A dispatcher's choice: the technician must exist, be active, have the skill at
-//  the level, and have room. Region and shift are the dispatcher's call.
-static int s_check_technician (shr_call_t *call, const workorder_t *order, const char *id)
-{
-    dispatch_technician_t technician;
-    int found = technician_read (call, id, &technician);
-    if (found <= 0)
-        return found < 0 ? -1
-                         : shr_call_fail (call, SHR_NOT_FOUND, "/body/technician_id",
-                                          "no technician %s", id);
-    const dispatch_workorder_summary_t *summary = &order->summary;
-    int64_t level = 0;
-    for (size_t i = 0; summary->required_skill && i < technician.skills.count; i++)
-        if (streq (technician.skills.items[i].skill, summary->required_skill))
-            level = technician.skills.items[i].level;
-    if (!technician.active)
-        return shr_call_fail (call, SHR_FAILED_PRECONDITION, "/body/technician_id",
-                              "technician %s is not active", id);
-    if (summary->required_skill && level < summary->required_level)
-        return shr_call_fail (call, SHR_FAILED_PRECONDITION, "/body/technician_id",
-                              "technician %s has %s at level %lld; %s needs level %lld", id,
-                              summary->required_skill, (long long) level, summary->id,
-                              (long long) summary->required_level);
-    if (technician.open_jobs >= technician.max_jobs)
-        return shr_call_fail (call, SHR_FAILED_PRECONDITION, "/body/technician_id",
-                              "technician %s already has %lld open jobs (at most %lld)", id,
-                              (long long) technician.open_jobs, (long long) technician.max_jobs);
-    return 0;
-}
-
-//  The service's choice, by assign_policy, among the region's technicians.
-static const char *s_choose_technician (shr_call_t *call, const workorder_t *order)
-{
-    const dispatch_workorder_summary_t *summary = &order->summary;
-    roster_t *roster = roster_of_region (call, summary->region);
-    if (!roster)
-        return NULL;
-    size_t count;
-    const char *skill = summary->required_skill ? summary->required_skill : "";
-    const assign_candidate_t *candidates
-        = roster_candidates (roster, summary->region, skill, &count);
-    assign_job_t job = {call->now_ms, summary->due_at, assign_policy_job_seconds (summary->type),
-                        *skill ? (int) summary->required_level : 0};
-    assign_refusals_t refusals = {0, 0, 0};
-    int best = assign_policy_choose (&job, candidates, count, &refusals);
-    const char *chosen = best >= 0 ? shr_call_strdup (call, candidates[best].id) : NULL;
-    roster_destroy (&roster);
-    if (!chosen)
-        shr_call_fail (call, SHR_FAILED_PRECONDITION, "/body/id",
-                       "no eligible technician for %s in region %s%s%s: %zu with the skill,"
-                       " %d below level %lld, %d at their job limit, %d off shift",
-                       summary->id, summary->region, *skill ? " with skill " : "", skill, count,
-                       refusals.under_level, (long long) summary->required_level,
-                       refusals.at_limit, refusals.off_shift);
-    return chosen;
 }
 
 int workorder_assign (shr_call_t *call, const dispatch_workorder_assign_request_t *request,
@@ -116,13 +58,11 @@ int workorder_assign (shr_call_t *call, const dispatch_workorder_assign_request_
     workorder_t order;
     if (lifecycle_begin (call, request->id, "assign", &order))
         return -1;
-    //  The dispatcher's choice, checked; or the service's.
-    const char *chosen = request->technician_id;
-    if (chosen && s_check_technician (call, &order, chosen))
-        return -1;
-    if (!chosen && !(chosen = s_choose_technician (call, &order)))
-        return -1;
-    if (workorder_assign_to (call, &order, chosen, request->technician_id ? "dispatcher" : "service"))
+    const char *note;
+    const char *chosen
+        = assign_pick (call, &order, request->technician_id, request->override, &note);
+    const char *chosen_by = request->technician_id ? "dispatcher" : "service";
+    if (!chosen || workorder_assign_to (call, &order, chosen, chosen_by, note))
         return -1;
     return workorder_read (call, order.seq, reply);
 }
@@ -246,7 +186,10 @@ int workorder_accept (shr_call_t *call, const dispatch_workorder_accept_request_
                     reply);
 }
 
-//  The rework redoes the job at our cost: same customer, product and need, in warranty.
+//  The rework redoes the job at our cost: same customer, product, place and need,
+//  in warranty, with the original's diagnoses and parts needed (so nobody
+//  diagnoses again what is known); the service gives it to someone else
+//  (assign_rework_rule).
 static int s_open_rework (shr_call_t *call, const workorder_t *order, const char *reason,
                           workorder_t *redo)
 {
@@ -257,12 +200,24 @@ static int s_open_rework (shr_call_t *call, const workorder_t *order, const char
     dispatch_workorder_create_request_t rework = {
         .customer_id = summary->customer_id, .type = summary->type,
         .priority = summary->priority, .channel = summary->channel, .region = summary->region,
-        .address = original.address, .product_model = original.product_model,
+        .address = original.address, .location = original.location,
+        .has_location = original.has_location, .product_model = original.product_model,
         .product_serial = original.product_serial, .required_skill = summary->required_skill,
         .required_level = summary->required_level, .has_required_level = true,
         .in_warranty = true, .has_in_warranty = true,
         .description = shr_call_printf (call, "Rework of %s, rejected: %s", summary->id, reason)};
-    return workorder_insert (call, &rework, summary->id, redo);
+    return workorder_insert (call, &rework, summary->id, redo)
+           || shr_call_exec (call,
+                             "INSERT INTO workorder_diagnosis (workorder_seq, at_ms, text, by,"
+                             " parts_needed) SELECT :redo, at_ms, text, by, parts_needed FROM"
+                             " workorder_diagnosis WHERE workorder_seq = :seq ORDER BY n",
+                             NULL, NULL, SHR_INT (":redo", redo->seq), SHR_INT (":seq", order->seq),
+                             SHR_END)
+           || shr_call_exec (call,
+                             "UPDATE workorder SET parts_needed = (SELECT parts_needed FROM"
+                             " workorder WHERE seq = :seq) WHERE seq = :redo",
+                             NULL, NULL, SHR_INT (":redo", redo->seq), SHR_INT (":seq", order->seq),
+                             SHR_END);
 }
 
 int workorder_reject (shr_call_t *call, const dispatch_workorder_reject_request_t *request,

@@ -4,9 +4,12 @@
        start, complete) with 16 clients: orders per second, and requests per
        second against the raw durable loop of the same durability, in
        interleaved rounds (bench_compare), for SHR_SYNC=full and normal.
-    2. dispatch.run over 10,000 waiting orders and 1,000 technicians (target
-       at most 1 s), against the bare SQLite work of recording 10,000
-       assignments (an UPDATE and an INSERT each, one transaction).
+    2. dispatch.run over 10,000 waiting orders and 1,000 technicians with
+       locations (home bases, orders spread around ten cities) and, for half
+       the orders, the customer's window (target at most 1 s), against the
+       bare SQLite work of recording 10,000 assignments (an UPDATE and an
+       INSERT each, one transaction); and the optimiser's plan cost against
+       the greedy policy's on the same input (a dry run of each, first).
 
     Usage: bench_dispatch BIN_DIR [SECONDS_PER_ROUND [ROUNDS]]
 */
@@ -18,6 +21,14 @@
 
 static const char *s_bin_dir;
 static const char *s_work;
+static int64_t s_now_ms;  //  when the orders were made, for their windows
+
+//  A point near region r's city, spread over about 20 km by n.
+static void s_point (int r, int n, double *lat, double *lon)
+{
+    *lat = 30.0 + r * 0.5 + ((n * 7919) % 200 - 100) * 0.001;
+    *lon = 120.0 + r * 0.3 + ((n * 104729) % 200 - 100) * 0.001;
+}
 
 static pid_t s_start_dispatch (const char *name, const char *sync, char **api)
 {
@@ -27,23 +38,46 @@ static pid_t s_start_dispatch (const char *name, const char *sync, char **api)
 static char *s_technician (int n)
 {
     static const char *skills[] = {"hvac", "electrical", "refrigeration"};
+    double lat, lon;
+    s_point (n % REGIONS, n, &lat, &lon);
     return zsys_sprintf (
         "{\"v\":1,\"id\":\"t%d\",\"op\":\"technician.upsert\",\"body\":{\"id\":"
         "\"T-%04d\",\"name\":\"Tech %d\",\"region\":\"r%d\",\"skills\":[{\"skill\":"
         "\"%s\",\"level\":%d},{\"skill\":\"%s\",\"level\":2}],"
-        "\"hourly_cost_cents\":6000,\"max_jobs\":20}}",
-        n, n, n, n % REGIONS, skills[n % 3], 1 + n % 5, skills[(n + 1) % 3]);
+        "\"hourly_cost_cents\":%d,\"max_jobs\":20,\"home\":{\"lat\":%.6f,\"lon\":%.6f}}}",
+        n, n, n, n % REGIONS, skills[n % 3], 1 + n % 5, skills[(n + 1) % 3],
+        4000 + 1000 * (n % 5), lat, lon);
+}
+
+//  Half the orders carry a window of three hours, from now to 9 hours on.
+static char *s_window (int n)
+{
+    if (n % 2)
+        return strdup ("");
+    int64_t start = s_now_ms + (int64_t) (n % 10) * 3600000;
+    char from[32], to[32];
+    time_t seconds = (time_t) (start / 1000), end = seconds + 3 * 3600;
+    strftime (from, sizeof from, "%Y-%m-%dT%H:%M:%SZ", gmtime (&seconds));
+    strftime (to, sizeof to, "%Y-%m-%dT%H:%M:%SZ", gmtime (&end));
+    return zsys_sprintf (",\"window\":{\"start\":\"%s\",\"end\":\"%s\"}", from, to);
 }
 
 static char *s_order (int n)
 {
     static const char *skills[] = {"hvac", "electrical", "refrigeration"};
     static const char *priorities[] = {"low", "normal", "high", "urgent"};
-    return zsys_sprintf ("{\"v\":1,\"id\":\"o%d\",\"op\":\"workorder.create\",\"body\":{"
-                         "\"customer_id\":\"C-%d\",\"type\":\"repair\",\"priority\":\"%s\","
-                         "\"channel\":\"phone\",\"region\":\"r%d\",\"description\":\"broken\","
-                         "\"required_skill\":\"%s\",\"required_level\":%d}}",
-                         n, n % 997, priorities[n % 4], n % REGIONS, skills[n % 3], 1 + n % 3);
+    double lat, lon;
+    s_point (n % REGIONS, n * 31 + 17, &lat, &lon);
+    char *window = s_window (n);
+    char *request = zsys_sprintf (
+        "{\"v\":1,\"id\":\"o%d\",\"op\":\"workorder.create\",\"body\":{"
+        "\"customer_id\":\"C-%d\",\"type\":\"repair\",\"priority\":\"%s\","
+        "\"channel\":\"phone\",\"region\":\"r%d\",\"description\":\"broken\","
+        "\"required_skill\":\"%s\",\"required_level\":%d,"
+        "\"location\":{\"lat\":%.6f,\"lon\":%.6f}%s}}",
+        n, n % 997, priorities[n % 4], n % REGIONS, skills[n % 3], 1 + n % 3, lat, lon, window);
+    free (window);
+    return request;
 }
 
 //  One order's life: create, let the service assign it, start, complete.
@@ -195,8 +229,13 @@ int main (int argc, char **argv)
     char *api;
     pid_t dispatch = s_start_dispatch ("run", "full", &api);
     fprintf (stderr, "bench: %d technicians and %d orders...\n", RUN_TECHNICIANS, RUN_ORDERS);
+    s_now_ms = zclock_time ();
     bench_pipeline (api, RUN_TECHNICIANS, s_technician);
     bench_pipeline (api, RUN_ORDERS, s_order);
+    fprintf (stderr, "bench: dispatch.run, dry runs of the greedy policy and the optimiser...\n");
+    cJSON *greedy = bench_call (api, "dispatch.run", "{\"dry_run\":true,\"policy\":\"greedy\"}", 60000);
+    int64_t greedy_assigned = bench_number (greedy, "assigned"), greedy_cost = bench_number (greedy, "cost");
+    cJSON_Delete (greedy);
     fprintf (stderr, "bench: dispatch.run...\n");
     int64_t start = shr_time_mono_us ();
     cJSON *run = bench_call (api, "dispatch.run", NULL, 60000);
@@ -204,6 +243,9 @@ int main (int argc, char **argv)
     int64_t assigned = bench_number (run, "assigned");
     int64_t unassigned = bench_number (run, "unassigned");
     int64_t server_ms = bench_number (run, "elapsed_ms");
+    int64_t cost = bench_number (run, "cost"), plan_ms = bench_number (run, "plan_ms");
+    cJSON *bound = cJSON_GetObjectItem (run, "lower_bound");
+    int64_t lower_bound = cJSON_IsNumber (bound) ? (int64_t) bound->valuedouble : -1;
     cJSON_Delete (run);
     bench_stop (dispatch);
     zstr_free (&api);
@@ -224,9 +266,19 @@ int main (int argc, char **argv)
             full_cmp.ratio.median, full_cmp.ratio.min, full_cmp.ratio.max, full_cmp.rounds,
             normal_cmp.ratio.median, normal_cmp.ratio.min, normal_cmp.ratio.max);
     printf ("  dispatch.run: %lld assigned, %lld left waiting, %.0f ms round trip (%lld ms in"
-            " the service)  [target <= 1000 ms]   %s   (%.1fx the raw SQLite floor of %.1f ms)\n",
-            (long long)assigned, (long long)unassigned, run_ms, (long long)server_ms,
+            " the service, %lld of them planning)  [target <= 1000 ms]   %s   (%.1fx the raw SQLite floor"
+            " of %.1f ms)\n",
+            (long long)assigned, (long long)unassigned, run_ms, (long long)server_ms, (long long)plan_ms,
             run_ms <= 1000 ? "met" : "NOT MET", run_ms / raw_ms, raw_ms);
+    printf ("  dispatch.run's plan: cost %lld for %lld orders assigned, the greedy policy's %lld for"
+            " %lld: %.3fx greedy's cost (%s)",
+            (long long) cost, (long long) assigned, (long long) greedy_cost,
+            (long long) greedy_assigned, greedy_cost ? (double) cost / (double) greedy_cost : 0,
+            assigned >= greedy_assigned ? "as many or more assigned" : "FEWER assigned");
+    if (lower_bound >= 0)
+        printf ("; Lagrangian bound %lld: within %.2f%% of the optimum", (long long) lower_bound,
+                lower_bound ? 100.0 * (double) (cost - lower_bound) / (double) lower_bound : 0);
+    printf ("\n");
     printf ("  idle dispatch resident memory: %.1f MB  [target <= 10 MB]   %s\n",
             idle_rss_kb / 1024.0, idle_rss_kb <= 10 * 1024 ? "met" : "NOT MET");
     return 0;

@@ -63,7 +63,13 @@ def ensure_keys(*names):
 
 
 def new_key(name, roles):
-    """A client key with roles; returns its secret certificate's path."""
+    """A client key with roles; returns its secret certificate's path. A name
+    another test file used already (the keys folder lasts the session) gets a
+    new key with these roles: the old one is that test's, whose services are gone."""
+    for old in (os.path.join(KEYS_DIR, "trusted", name + ".key"),
+                os.path.join(KEYS_DIR, "clients", name + ".key_secret")):
+        if os.path.exists(old):
+            os.remove(old)
     result = subprocess.run([os.path.join(BIN_DIR, "shrctl"), "keys", "new", name, "--roles", roles,
                              "--dir", KEYS_DIR], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

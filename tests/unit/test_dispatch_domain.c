@@ -9,7 +9,8 @@ static shr_store_t *s_store;
 static shr_schema_t *s_schemas;
 static shr_outbox_t *s_outbox;
 static shr_work_t *s_work;
-static dispatch_settings_t s_settings = {"CNY", 12000, 1000};
+static dispatch_settings_t s_settings
+    = {"CNY", 12000, 1000, {40, {100, 130, 115, 100, 90, 80}, 50, 100, 100, 500, 100000, 50, 300}};
 static int64_t s_now = 1795752000000LL;
 
 typedef struct {
