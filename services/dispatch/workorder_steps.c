@@ -189,7 +189,24 @@ int workorder_accept (shr_call_t *call, const dispatch_workorder_accept_request_
 //  The rework redoes the job at our cost: same customer, product, place and need,
 //  in warranty, with the original's diagnoses and parts needed (so nobody
 //  diagnoses again what is known); the service gives it to someone else
-//  (assign_rework_rule).
+//  (assign_rework_rule). Its parts are announced as its diagnosis, so inventory
+//  reserves them for it as for any diagnosed order.
+static int s_announce_copied_parts (shr_call_t *call, const workorder_t *redo,
+                                    const dispatch_workorder_t *original)
+{
+    if (original->parts_needed.count == 0)
+        return 0;
+    size_t diagnoses = original->diagnoses.count;
+    event_workorder_diagnosed_t event = {
+        .workorder_summary = redo->summary,
+        .diagnosis = diagnoses ? original->diagnoses.items[diagnoses - 1].text
+                               : "parts needed by the rejected order",
+        .diagnosed_at = call->now_ms};
+    event.parts_needed.count = original->parts_needed.count;
+    event.parts_needed.items = original->parts_needed.items;
+    return event_workorder_diagnosed_emit (call, redo->summary.id, &event) < 0 ? -1 : 0;
+}
+
 static int s_open_rework (shr_call_t *call, const workorder_t *order, const char *reason,
                           workorder_t *redo)
 {
@@ -217,7 +234,8 @@ static int s_open_rework (shr_call_t *call, const workorder_t *order, const char
                              "UPDATE workorder SET parts_needed = (SELECT parts_needed FROM"
                              " workorder WHERE seq = :seq) WHERE seq = :redo",
                              NULL, NULL, SHR_INT (":redo", redo->seq), SHR_INT (":seq", order->seq),
-                             SHR_END);
+                             SHR_END)
+           || s_announce_copied_parts (call, redo, &original);
 }
 
 int workorder_reject (shr_call_t *call, const dispatch_workorder_reject_request_t *request,

@@ -344,3 +344,39 @@ def test_cancel_releases_a_new_diagnosis_replaces_and_unstocked_parts_keep_their
     started = d.call("workorder.start", {"id": c})
     assert started["status"] == "waiting_parts"
     assert [s["step"] for s in started["steps"]][-2:] == ["started", "waiting_parts"]
+
+
+def test_a_rework_reserves_the_parts_of_the_order_it_redoes(peers):  # noqa: F811
+    """The rework carries the rejected order's parts needed: inventory must
+    hold them for it as for any diagnosis, or the second visit has no parts."""
+    services = peers(("dispatch", "inventory"))
+    d, i = services["dispatch"].client(), services["inventory"].client()
+    for tid in ("T-1", "T-2"):
+        d.call("technician.upsert", {"id": tid, "name": tid, "region": "north",
+                                     "skills": [{"skill": "hvac", "level": 3}],
+                                     "hourly_cost_cents": 6000, "max_jobs": 10})
+    i.call("warehouse.upsert", {"id": "WH-N", "name": "North", "regions": ["north"]})
+    i.call("part.upsert", {"sku": "P-1", "name": "relay"})
+    i.call("stock.adjust", {"sku": "P-1", "warehouse_id": "WH-N", "counted": 5, "reason": "count",
+                            "unit_cost_cents": 100})
+    wid = d.call("workorder.create", {
+        "customer_id": "C-1", "type": "repair", "priority": "high", "channel": "phone",
+        "region": "north", "description": "AC", "required_skill": "hvac"})["id"]
+    d.call("workorder.assign", {"id": wid, "technician_id": "T-1"})
+    d.call("workorder.start", {"id": wid})
+    d.call("workorder.diagnose", {"id": wid, "text": "relay burnt",
+                                  "parts_needed": [{"part_id": "P-1", "qty": 2}]})
+    d.call("workorder.complete", {"id": wid, "labour_minutes": 30, "parts_used": [
+        {"part_id": "P-1", "qty": 2, "unit_price_cents": 300, "unit_cost_cents": 100}]})
+
+    def stock():
+        return i.call("stock.get", {"sku": "P-1", "warehouse_id": "WH-N"})
+    wait_until(lambda: stock()["on_hand"] == 3 and stock()["reserved"] == 0,
+               what="the first visit's relays issued")
+    rework = d.call("workorder.reject", {"id": wid, "reason": "still not cooling"})["rework_id"]
+    assert d.call("workorder.get", {"id": rework})["parts_needed"] == [{"part_id": "P-1", "qty": 2}]
+    wait_until(lambda: stock()["reserved"] == 2, what="the rework's relays reserved")
+    lines = i.call("reservation.get", {"workorder_id": rework})["lines"]
+    assert [(x["sku"], x["reserved"], x["backordered"]) for x in lines] == [("P-1", 2, 0)]
+    diagnosed = [e for e in events(d, ("workorder.diagnosed",)) if e["key"] == rework]
+    assert len(diagnosed) == 1 and diagnosed[0]["data"]["diagnosis"] == "relay burnt"
