@@ -20,7 +20,8 @@ static fact_t s_fact (const dispatch_workorder_summary_t *order, const char *met
 {
     return (fact_t) {.metric = metric, .at_ms = at_ms, .value = value, .currency = currency,
                      .region = order->region, .technician_id = order->technician_id,
-                     .type = order->type, .workorder_id = order->id};
+                     .type = order->type, .product_model = order->product_model,
+                     .workorder_id = order->id};
 }
 
 static int s_on_completed (shr_call_t *call, const shr_event_t *event,

@@ -65,11 +65,12 @@ int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
                     int64_t completed_at_ms, int64_t parts_cost_cents)
 {
     if (shr_call_exec (call,
-                       "INSERT INTO workorder (id, region, technician_id, type, completed_at_ms,"
-                       " parts_cost_cents) VALUES (:id, :region, :technician_id, :type,"
-                       " :completed, :parts) ON CONFLICT (id) DO UPDATE SET region ="
-                       " excluded.region, technician_id = excluded.technician_id, type ="
-                       " excluded.type, completed_at_ms = coalesce (completed_at_ms,"
+                       "INSERT INTO workorder (id, region, technician_id, type, product_model,"
+                       " completed_at_ms, parts_cost_cents) VALUES (:id, :region, :technician_id,"
+                       " :type, :product_model, :completed, :parts) ON CONFLICT (id) DO UPDATE SET"
+                       " region = excluded.region, technician_id = excluded.technician_id, type ="
+                       " excluded.type, product_model = excluded.product_model,"
+                       " completed_at_ms = coalesce (completed_at_ms,"
                        " excluded.completed_at_ms), parts_cost_cents = coalesce"
                        " (parts_cost_cents, excluded.parts_cost_cents)",
                        &dispatch_workorder_summary_shape, order,

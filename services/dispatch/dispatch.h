@@ -48,7 +48,8 @@ extern const char *const dispatch_migrations[];
 //  name. :now decides whether an open order is overdue.
 #define WORKORDER_SUMMARY_COLUMNS                                                                \
     "id, customer_id, type, priority, channel, region, status, technician_id, required_skill,"  \
-    " required_level, in_warranty, rework_of, reported_at_ms, " WORKORDER_DUE " AS due_at_ms,"   \
+    " required_level, in_warranty, rework_of, product_model, reported_at_ms, "                  \
+    WORKORDER_DUE " AS due_at_ms,"                                                            \
     " (CASE WHEN completed_at_ms IS NOT NULL THEN completed_at_ms > due_at_ms"                   \
     "  ELSE open = 1 AND :now > " WORKORDER_DUE " END) AS overdue"
 

@@ -115,7 +115,7 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
 {
     int found = shr_call_get (
         call,
-        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, address,"
+        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_serial, address,"
         " lat_e6 / 1e6 AS \"location.lat\", lon_e6 / 1e6 AS \"location.lon\","
         " window_start_ms AS \"window.start\", window_end_ms AS \"window.end\","
         " description, reported_at_ms AS \"times.reported_at\","

@@ -218,7 +218,7 @@ static int s_open_rework (shr_call_t *call, const workorder_t *order, const char
         .customer_id = summary->customer_id, .type = summary->type,
         .priority = summary->priority, .channel = summary->channel, .region = summary->region,
         .address = original.address, .location = original.location,
-        .has_location = original.has_location, .product_model = original.product_model,
+        .has_location = original.has_location, .product_model = summary->product_model,
         .product_serial = original.product_serial, .required_skill = summary->required_skill,
         .required_level = summary->required_level, .has_required_level = true,
         .in_warranty = true, .has_in_warranty = true,

@@ -17,6 +17,8 @@ DAY = 24 * H
 VALUE_ADDED = {"installation", "upgrade", "consulting"}
 TECHS = {"T-1": ("north", 6000), "T-2": ("south", 4500)}
 
+MODELS = ("AC-200", "AC-300")  # the products the orders are about, in turn
+
 
 def day_of(ms):
     return ms // DAY
@@ -64,10 +66,11 @@ class History:
     def job(self, customer, type_, region, tech, minutes, hours, parts=(), charge=0, fees=0,
             warranty=False, score=None, survey=None, reject=False):
         p = self.p
+        model = MODELS[len(self.jobs) % len(MODELS)]  # across types, regions and technicians
         wid = p.desk.call("workorder.create", {
             "customer_id": customer, "type": type_, "priority": "normal", "channel": "phone",
             "region": region, "description": "job", "required_skill": "hvac",
-            "in_warranty": warranty})["id"]
+            "product_model": model, "in_warranty": warranty})["id"]
         p.desk.call("workorder.assign", {"id": wid, "technician_id": tech})
         p.desk.call("workorder.start", {"id": wid})
         p.advance(hours * H)
@@ -82,7 +85,8 @@ class History:
         labour_cost = (minutes * TECHS[tech][1] + 30) // 60
         parts_cost = sum(q * c for _, q, _, c in parts)
         revenue = 0 if warranty else charge + fees + sum(q * pr for _, q, pr, _ in parts)
-        job = {"id": wid, "type": type_, "region": region, "tech": tech, "completed": completed,
+        job = {"id": wid, "type": type_, "region": region, "tech": tech, "model": model,
+               "completed": completed,
                "repair_s": (completed - reported) // 1000, "on_time": completed <= due,
                "labour": labour_cost, "parts": parts_cost, "revenue": revenue,
                "margin": revenue - labour_cost - parts_cost, "rework": False}
@@ -253,6 +257,15 @@ def test_every_indicator_to_the_cent_and_the_second(start_service, tmp_path):
     assert by_type["maintenance"]["complaint_rate"]["value"] == 100.0 * 1 / 5
     assert by_type["upgrade"]["value_added_share"]["value"] == 100.0
     assert by_type["repair"]["value_added_share"]["value"] == 0.0
+    # Per product model, as dispatch's events carry it.
+    by_model = {g["group"]: kpis(g) for g in p.an.call(
+        "kpi.report", dict(period, by="product_model"))["groups"]}
+    models = {j["model"] for j in expected(h, [], customers, first, last)["_jobs"]}
+    assert set(by_model) == models and len(models) == len(MODELS)
+    for model in models:
+        exp = expected(h, [], customers, first, last, group=lambda j: j["model"], key=model)
+        for name in ("avg_repair_time", "on_time_rate", "satisfaction_score", "value_added_share"):
+            assert by_model[model][name].get("value") == exp.get(name), (model, name)
 
     # Whole months come from the monthly roll-ups, the days around them from
     # the daily ones: the same figures whichever way a period is cut.
