@@ -21,7 +21,7 @@ int64_t shr_time_mono_us (void)
 
 //  Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): no timegm,
 //  no time zone state, valid for any year.
-static int64_t s_days_from_civil (int64_t y, int m, int d)
+int64_t shr_time_days_from_civil (int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -31,7 +31,7 @@ static int64_t s_days_from_civil (int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void s_civil_from_days (int64_t z, int64_t *y, int *m, int *d)
+void shr_time_civil_from_days (int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -52,7 +52,7 @@ void shr_time_format (int64_t ms, char *buf)
     int64_t rem = secs - days * 86400;
     int64_t year;
     int month, day;
-    s_civil_from_days (days, &year, &month, &day);
+    shr_time_civil_from_days (days, &year, &month, &day);
     //  Years outside 0-9999 have no RFC 3339 form; clamp. Written by hand: this
     //  runs for every time in every reply and event, and snprintf costs ten times more.
     unsigned y = (unsigned) (year < 0 ? 0 : year > 9999 ? 9999 : year);
@@ -150,7 +150,7 @@ int shr_time_parse (const char *text, int64_t *ms)
         second = 59;
         millis = 999;
     }
-    int64_t secs = s_days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60
+    int64_t secs = shr_time_days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60
                    + second - (int64_t) offset_min * 60;
     *ms = secs * 1000 + millis;
     return 0;

@@ -202,6 +202,21 @@ print(items[0]["score"] if items and items[0]["status"] == "answered" else "")')
     say "  $where: complaints followed dispatch: WO-000001's survey answered with its acceptance score 9"
 }
 
+# contracts follows complaints' customer file and answers coverage by date: a
+# product registered with a warranty to the end of 2030 is covered on a day in
+# it by the manufacturer (and asset.registered was published).
+covered() {
+    local where=$1 serial="SN-$where" covered
+    "$SHRCTL" -t 3000 call complaints customer.upsert '{"id":"C-9","name":"Zhao Lei","region":"north","consent":true}' \
+        >/dev/null 2>"$TMP/call.err" || fail "$where: customer.upsert: $(cat "$TMP/call.err")"
+    "$SHRCTL" -t 3000 call contracts asset.register "{\"serial\":\"$serial\",\"model\":\"AC-300\",\"customer_id\":\"C-9\",\"installed_on\":\"2026-01-10\",\"warranty\":{\"ends_on\":\"2030-12-31\",\"parts\":true,\"labour\":true}}" \
+        >/dev/null 2>"$TMP/call.err" || fail "$where: asset.register: $(cat "$TMP/call.err")"
+    covered=$("$SHRCTL" -t 3000 call contracts asset.get "{\"serial\":\"$serial\",\"on\":\"2028-06-01\"}" 2>"$TMP/call.err" \
+        | json_get covered_by) || fail "$where: asset.get: $(cat "$TMP/call.err")"
+    [ "$covered" = manufacturer ] || fail "$where: $serial on 2028-06-01 is covered by '$covered', not manufacturer"
+    say "  $where: contracts registered $serial; on 2028-06-01 it is covered by the manufacturer"
+}
+
 # --- the steps ------------------------------------------------------------------------
 
 step "getting a Docker engine"
@@ -267,6 +282,7 @@ say "  all $nservices healthy; shrctl health ok from the host and from each cont
 step "driving a work order's life through the published ports"
 life compose
 followed compose
+covered compose
 stats=$($DOCKER stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(compose ps -q) | sed 's/ \/ .*//')
 for s in $services; do
     rss=$("$SHRCTL" call "$s" sys.stats | json_get rss_kb)
@@ -385,6 +401,7 @@ $DOCKER exec "$task" shrctl health >"$TMP/health" 2>&1 \
     || { cat "$TMP/health" >&2; fail "shrctl health inside analytics: the services do not reach each other by name"; }
 life swarm
 followed swarm
+covered swarm
 logged rm $DOCKER stack rm "$STACK"
 stack_gone 60 || fail "the stack's containers are still there 60 s after docker stack rm"
 $DOCKER volume ls -q --filter "label=com.docker.stack.namespace=$STACK" | xargs -r $DOCKER volume rm >/dev/null
