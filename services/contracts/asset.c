@@ -11,6 +11,13 @@ int asset_read (shr_call_t *call, const char *id, contracts_asset_t *out)
                          &contracts_asset_shape, out, SHR_TEXT (":id", id), SHR_END);
 }
 
+int asset_find (shr_call_t *call, const char *id, const char *field, contracts_asset_t *out)
+{
+    int found = asset_read (call, id, out);
+    return found ? (found < 0 ? -1 : 0)
+                 : shr_call_fail (call, SHR_NOT_FOUND, field, "no asset %s", id);
+}
+
 int asset_register (shr_call_t *call, const contracts_asset_register_request_t *request,
                     contracts_asset_t *reply)
 {

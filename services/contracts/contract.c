@@ -1,6 +1,7 @@
 /*  contract - contracts sold from the catalogue: a customer, the asset where
     the kind applies (extended warranty, maintenance plan, upgrade), the
-    offering, the first and last day, the price and its cost basis in cents.
+    offering, the first and last day, the price and its cost basis in cents
+    (by default both as offering.quote gives them).
     A sale is announced with contract.sold (kind, revenue, cost basis); one
     that covers its asset changes the asset's coverage.
 */
@@ -50,11 +51,8 @@ static int s_check_asset (shr_call_t *call, const contracts_contract_create_requ
                                       "a %s contract is sold on an asset", offering->kind)
                      : 0;
     contracts_asset_t asset;
-    int found = asset_read (call, request->asset_id, &asset);
-    if (found <= 0)
-        return found < 0 ? -1
-                         : shr_call_fail (call, SHR_NOT_FOUND, "/body/asset_id", "no asset %s",
-                                          request->asset_id);
+    if (asset_find (call, request->asset_id, "/body/asset_id", &asset))
+        return -1;
     if (!streq (asset.customer_id, request->customer_id))
         return shr_call_fail (call, SHR_INVALID_ARGUMENT, "/body/customer_id",
                               "asset %s belongs to customer %s, not %s", asset.id,
@@ -90,11 +88,8 @@ int contract_create (shr_call_t *call, const contracts_contract_create_request_t
                      contracts_contract_t *reply)
 {
     contracts_offering_t offering;
-    int found = offering_read (call, request->offering_id, &offering);
-    if (found <= 0)
-        return found < 0 ? -1
-                         : shr_call_fail (call, SHR_NOT_FOUND, "/body/offering_id",
-                                          "no offering %s", request->offering_id);
+    if (offering_find (call, request->offering_id, "/body/offering_id", &offering))
+        return -1;
     if (!offering.active)
         return shr_call_fail (call, SHR_FAILED_PRECONDITION, "/body/offering_id",
                               "offering %s is not sold any more", offering.id);
@@ -104,13 +99,16 @@ int contract_create (shr_call_t *call, const contracts_contract_create_request_t
                               offering.id);
     contract_sale_t sale = {.customer_id = request->customer_id,
                             .asset_id = request->asset_id,
-                            .offering = &offering,
-                            .price_cents = request->has_price_cents ? request->price_cents
-                                                                    : offering.price_cents,
-                            .cost_basis_cents = offering.cost_cents};
+                            .offering = &offering};
+    contracts_quote_t quote;
     if (day_field (call, request->starts_on, "/body/starts_on", &sale.starts_on)
         || contract_ends (call, request->ends_on, sale.starts_on, &offering, &sale.ends_on)
-        || s_check_asset (call, request, &offering) || contract_insert (call, &sale, reply))
+        || s_check_asset (call, request, &offering) || quote_make (call, &offering, NULL, &quote))
+        return -1;
+    //  The quote's cost basis always; its price unless the seller agreed another.
+    sale.price_cents = request->has_price_cents ? request->price_cents : quote.price_cents;
+    sale.cost_basis_cents = quote.cost_basis_cents;
+    if (contract_insert (call, &sale, reply))
         return -1;
     event_contract_sold_t event = {.contract = *reply, .revenue_cents = reply->price_cents};
     return event_contract_sold_emit (call, reply->id, &event) < 0 ? -1 : 0;

@@ -1,6 +1,6 @@
 /*  contract_steps - what happens to a contract after its sale. A renewal is
     a new contract from the day after the old one's last, for the offering's
-    term (or the old one's length) at the offering's price now, linked both
+    term (or the old one's length) at its quoted price now, linked both
     ways; a contract is renewed once. A cancellation refunds pro rata
     (refund.c) and ends its cover on the day it is cancelled.
 */
@@ -34,16 +34,19 @@ int contract_renew (shr_call_t *call, const contracts_contract_renew_request_t *
                               "cannot renew %s: offering %s is not sold any more", old.id,
                               offering.id);
     int64_t old_starts, old_ends;
+    contracts_quote_t quote;
     day_parse (old.starts_on, &old_starts);
     day_parse (old.ends_on, &old_ends);
+    if (quote_make (call, &offering, NULL, &quote))
+        return -1;
     contract_sale_t sale = {.customer_id = old.customer_id,
                             .asset_id = old.asset_id,
                             .offering = &offering,
                             .starts_on = old_ends + 1,
                             .ends_on = old_ends + 1 + (old_ends - old_starts),
                             .price_cents = request->has_price_cents ? request->price_cents
-                                                                    : offering.price_cents,
-                            .cost_basis_cents = offering.cost_cents,
+                                                                    : quote.price_cents,
+                            .cost_basis_cents = quote.cost_basis_cents,
                             .renewal_of = old.id};
     if ((offering.has_term_months
          && contract_ends (call, NULL, sale.starts_on, &offering, &sale.ends_on))

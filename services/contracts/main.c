@@ -1,9 +1,10 @@
 /*  contracts - the installed base and its coverage, a priced catalogue of
     value-added services, and the contracts sold from it.
 
-    The binary: settings from the environment, the expiry clock, the
-    consumer of complaints' customer file, and libshared's runner for the
-    rest (sockets, store, events, signals). Its ops and events are generated
+    The binary: settings from the environment, the expiry clock and the
+    offer campaign's, the consumers of complaints' customer file and of
+    dispatch's completed orders, and libshared's runner for the rest
+    (sockets, store, events, signals). Its ops and events are generated
     from schemas/contracts/ and schemas/events/.
 */
 #include "contracts.h"
@@ -27,7 +28,17 @@ static int s_read_settings (contracts_settings_t *settings, char *err, size_t er
     }
     snprintf (settings->currency, sizeof settings->currency, "%s", currency);
     return shr_config_int ("CONTRACTS_SCAN_MS", 1000, 10, 3600000, err, errlen,
-                           &settings->scan_ms);
+                           &settings->scan_ms)
+           || shr_config_int ("CONTRACTS_OFFER_WITHIN_DAYS", 60, 1, 3650, err, errlen,
+                              &settings->offer_within_days)
+           || shr_config_int ("CONTRACTS_CAMPAIGN_MS", 3600000, 10, 86400000, err, errlen,
+                              &settings->campaign_ms)
+           || shr_config_int ("CONTRACTS_UPTAKE_DAYS", 90, 1, 3650, err, errlen,
+                              &settings->uptake_days)
+           || shr_config_int ("CONTRACTS_LATE_RATE_BP", 15000, 0, 100000, err, errlen,
+                              &settings->late_rate_bp)
+               ? -1
+               : 0;
 }
 
 static int s_setup (shr_service_t *service, char *err, size_t errlen)
@@ -37,7 +48,9 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
     if (s_read_settings (settings, err, errlen))
         return -1;
     shr_service_every (service, settings->scan_ms, expiry_scan, settings);
-    return shr_service_consume (service, "complaints", customer_feed, settings, err, errlen);
+    shr_service_every (service, settings->campaign_ms, offer_campaign_tick, settings);
+    return shr_service_consume (service, "complaints", customer_feed, settings, err, errlen)
+           || shr_service_consume (service, "dispatch", repair_feed, settings, err, errlen);
 }
 
 static const shr_service_def_t s_contracts = {
@@ -45,9 +58,15 @@ static const shr_service_def_t s_contracts = {
     .summary = "Contracts: the installed base with its coverage by date, a priced catalogue of\n"
                "value-added services, and contracts (extended warranties, installation,\n"
                "upgrades, consulting, maintenance plans) with renewal, pro-rata refunds and\n"
-               "expiry. Consumes complaints' customer file (COMPLAINTS_API, COMPLAINTS_EVENTS).\n"
+               "expiry; rentals; offers before a warranty ends. Consumes complaints' customer\n"
+               "file (COMPLAINTS_API, COMPLAINTS_EVENTS) and dispatch's completed orders\n"
+               "(DISPATCH_API, DISPATCH_EVENTS).\n"
                "Also: CONTRACTS_CURRENCY (default CNY), CONTRACTS_SCAN_MS (expiry clock,\n"
-               "default 1000).",
+               "default 1000), CONTRACTS_OFFER_WITHIN_DAYS (offers this many days before a\n"
+               "cover ends, default 60), CONTRACTS_CAMPAIGN_MS (the offer campaign's timer,\n"
+               "default 3600000), CONTRACTS_UPTAKE_DAYS (the demand step's period, default 90),\n"
+               "CONTRACTS_LATE_RATE_BP (a late rental day, in basis points of the daily rate,\n"
+               "default 15000).",
     .migrations = contracts_migrations,
     .ops = contracts_ops,
     .events = contracts_events,

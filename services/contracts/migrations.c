@@ -68,4 +68,55 @@ const char *const contracts_migrations[] = {
     "CREATE INDEX contract_by_customer ON contract (customer_id, seq);"
     //  The expiry clock reads only active contracts, by their last day.
     "CREATE INDEX contract_active_end ON contract (ends_on) WHERE status = 'active';",
+    //  2: the repair history of each model (dispatch's completed in-warranty
+    //  orders), rentals, offers.
+    "CREATE TABLE repair ("
+    " workorder_id TEXT PRIMARY KEY,"
+    " model TEXT NOT NULL,"
+    " serial TEXT,"
+    " cost_cents INTEGER NOT NULL,"                 //  labour and parts, at our cost
+    " completed_at_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX repair_by_model ON repair (model);"
+    "CREATE TABLE rental ("
+    " seq INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"
+    " item TEXT NOT NULL,"
+    " customer_id TEXT NOT NULL,"
+    " offering_id TEXT REFERENCES offering (id),"
+    " daily_rate_cents INTEGER NOT NULL,"
+    " deposit_cents INTEGER NOT NULL,"
+    " currency TEXT NOT NULL,"
+    " starts_on TEXT NOT NULL,"
+    " due_on TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " returned_on TEXT,"
+    " days INTEGER NOT NULL DEFAULT 0,"
+    " late_days INTEGER NOT NULL DEFAULT 0,"
+    " late_rate_bp INTEGER NOT NULL,"               //  as it was when the item went out
+    " rent_cents INTEGER NOT NULL DEFAULT 0,"
+    " late_fee_cents INTEGER NOT NULL DEFAULT 0,"
+    " deposit_refund_cents INTEGER NOT NULL DEFAULT 0,"
+    " balance_due_cents INTEGER NOT NULL DEFAULT 0,"
+    " started_at_ms INTEGER NOT NULL);"
+    "CREATE INDEX rental_by_customer ON rental (customer_id, seq);"
+    "CREATE TABLE offer ("
+    " seq INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"
+    " asset_id TEXT NOT NULL REFERENCES asset (id),"
+    " customer_id TEXT NOT NULL,"
+    " offering_id TEXT NOT NULL REFERENCES offering (id),"
+    " cover_ends_on TEXT NOT NULL,"
+    " price_cents INTEGER NOT NULL,"
+    " cost_basis_cents INTEGER NOT NULL,"
+    " currency TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " made_at_ms INTEGER NOT NULL,"
+    " answered_at_ms INTEGER,"
+    " contract_id TEXT,"
+    " reason TEXT,"
+    //  Never twice for the same asset and cover.
+    " UNIQUE (asset_id, cover_ends_on));"
+    "CREATE INDEX offer_by_customer ON offer (customer_id, seq);"
+    //  The demand step counts an offering's offers over the last period.
+    "CREATE INDEX offer_uptake ON offer (offering_id, made_at_ms);",
     NULL};

@@ -14,6 +14,14 @@ int offering_read (shr_call_t *call, const char *id, contracts_offering_t *out)
                          NULL, &contracts_offering_shape, out, SHR_TEXT (":id", id), SHR_END);
 }
 
+int offering_find (shr_call_t *call, const char *id, const char *field,
+                   contracts_offering_t *out)
+{
+    int found = offering_read (call, id, out);
+    return found ? (found < 0 ? -1 : 0)
+                 : shr_call_fail (call, SHR_NOT_FOUND, field, "no offering %s", id);
+}
+
 bool offering_covers (const char *kind)
 {
     return streq (kind, "extended_warranty") || streq (kind, "maintenance_plan");

@@ -55,9 +55,10 @@ def test_coverage_by_date_across_the_manufacturers_warranty_then_an_extended_one
     sold = client.call("contract.create", {"customer_id": "C-1", "asset_id": unit["id"],
                                            "offering_id": "EW-AC300-24",
                                            "starts_on": "2027-03-01"})
-    # The term: 24 months from 1 March 2027, its last day 29 February 2029 (a leap year).
+    # The term: 24 months from 1 March 2027, its last day 28 February 2029. The price is
+    # the quote's: the configured cost (no repair history) and 30 % margin.
     assert (sold["starts_on"], sold["ends_on"], sold["price_cents"], sold["status"]) == (
-        "2027-03-01", "2029-02-28", 36500, "active")
+        "2027-03-01", "2029-02-28", 26000, "active")
     assert sold["cost_basis_cents"] == 20000 and sold["kind"] == "extended_warranty"
 
     def cover(on):
@@ -87,7 +88,7 @@ def test_coverage_by_date_across_the_manufacturers_warranty_then_an_extended_one
     changed = found[2]["data"]
     assert changed["because"] == sold["id"] and changed["covered_until"] == "2029-02-28"
     assert len(changed["periods"]) == 2
-    assert found[3]["data"]["revenue_cents"] == 36500
+    assert found[3]["data"]["revenue_cents"] == 26000
     assert found[3]["data"]["cost_basis_cents"] == 20000
 
 
@@ -97,7 +98,7 @@ def test_a_cancellation_refunds_pro_rata_and_ends_the_cover(contracts):
     warranty_offering(client, term_months=12, price_cents=36500)
     sold = client.call("contract.create", {"customer_id": "C-1", "asset_id": unit["id"],
                                            "offering_id": "EW-AC300-24",
-                                           "starts_on": "2027-03-01"})
+                                           "starts_on": "2027-03-01", "price_cents": 36500})
     assert sold["ends_on"] == "2028-02-29"  # 366 days: 2028 is a leap year
     # Cancelled on its 100th day: 266 of 366 days left, 36,500 x 266 / 366 = 26,527.3 -> 26,527.
     cancelled = client.call("contract.cancel", {"id": sold["id"], "on": "2027-06-08"})
@@ -114,7 +115,7 @@ def test_a_cancellation_refunds_pro_rata_and_ends_the_cover(contracts):
     # Cancelled before it starts: everything back; never ran, so no cover at all.
     early = client.call("contract.create", {"customer_id": "C-1", "asset_id": unit["id"],
                                             "offering_id": "EW-AC300-24",
-                                            "starts_on": "2030-01-01"})
+                                            "starts_on": "2030-01-01", "price_cents": 36500})
     back = client.call("contract.cancel", {"id": early["id"], "on": "2029-12-01"})
     assert back["refund_cents"] == 36500
     assert [p["contract_id"] for p in client.call("asset.get", {"id": unit["id"]})[
