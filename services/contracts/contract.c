@@ -36,9 +36,10 @@ int contract_insert (shr_call_t *call, const contract_sale_t *sale, contracts_co
                       SHR_TEXT (":offer_id", sale->offer_id), SHR_END)
         != 1)
         return -1;
-    return sale->asset_id && offering_covers (offering->kind)
-               ? cover_changed (call, sale->asset_id, out->id)
-               : 0;
+    if (sale->asset_id && offering_covers (offering->kind)
+        && cover_changed (call, sale->asset_id, out->id))
+        return -1;
+    return visit_plan (call, out, offering);
 }
 
 //  The asset a sale names, checked against the customer and the offering.
@@ -114,12 +115,18 @@ int contract_create (shr_call_t *call, const contracts_contract_create_request_t
     return event_contract_sold_emit (call, reply->id, &event) < 0 ? -1 : 0;
 }
 
+int contract_find (shr_call_t *call, const char *id, const char *field,
+                   contracts_contract_t *out)
+{
+    int found = contract_read (call, id, out);
+    return found ? (found < 0 ? -1 : 0)
+                 : shr_call_fail (call, SHR_NOT_FOUND, field, "no contract %s", id);
+}
+
 int contract_get (shr_call_t *call, const contracts_contract_get_request_t *request,
                   contracts_contract_t *reply)
 {
-    int found = contract_read (call, request->id, reply);
-    return found ? (found < 0 ? -1 : 0)
-                 : shr_call_fail (call, SHR_NOT_FOUND, "/body/id", "no contract %s", request->id);
+    return contract_find (call, request->id, "/body/id", reply);
 }
 
 #define LIST_FILTERS                                                                             \

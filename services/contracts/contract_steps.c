@@ -6,20 +6,12 @@
 */
 #include "contracts.h"
 
-//  Loads contract id into contract, or fails on /body/id.
-static int s_load (shr_call_t *call, const char *id, contracts_contract_t *contract)
-{
-    int found = contract_read (call, id, contract);
-    return found ? (found < 0 ? -1 : 0)
-                 : shr_call_fail (call, SHR_NOT_FOUND, "/body/id", "no contract %s", id);
-}
-
 int contract_renew (shr_call_t *call, const contracts_contract_renew_request_t *request,
                     contracts_contract_t *reply)
 {
     contracts_contract_t old;
     contracts_offering_t offering;
-    if (s_load (call, request->id, &old))
+    if (contract_find (call, request->id, "/body/id", &old))
         return -1;
     if (streq (old.status, "cancelled"))
         return shr_call_fail (call, SHR_FAILED_PRECONDITION, "/body/id",
@@ -63,7 +55,7 @@ int contract_cancel (shr_call_t *call, const contracts_contract_cancel_request_t
 {
     contracts_contract_t contract;
     int64_t on, starts, ends;
-    if (s_load (call, request->id, &contract) || day_field (call, request->on, "/body/on", &on))
+    if (contract_find (call, request->id, "/body/id", &contract) || day_field (call, request->on, "/body/on", &on))
         return -1;
     if (!streq (contract.status, "active"))
         return shr_call_fail (call, SHR_FAILED_PRECONDITION, "/body/id",

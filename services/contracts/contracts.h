@@ -13,7 +13,9 @@
     (what dispatch's completed orders do here: the repair history),
     rental_terms.c (what a returned rental costs: pure), rental.c (rentals),
     offer.c (offers: make, accept, decline, list), offer_campaign.c (offers
-    before a cover ends, on request and on a timer).
+    before a cover ends, on request and on a timer), visit.c (the work orders
+    a contract needs, planned), visit_sender.c (the timer that asks dispatch
+    for them, once each).
 
     The ops' request and reply structs, their handlers' prototypes and the
     events' structs are generated from schemas/ (contracts_shapes.h,
@@ -34,6 +36,13 @@ typedef struct {
     int campaign_ms;        //  CONTRACTS_CAMPAIGN_MS, default 3600000: the offer campaign's timer
     int uptake_days;        //  CONTRACTS_UPTAKE_DAYS, default 90: the demand step's period
     int late_rate_bp;       //  CONTRACTS_LATE_RATE_BP, default 15000: a late rental day's price
+    int orders_ms;          //  CONTRACTS_ORDERS_MS, default 1000: the work order timer
+    int visit_lead_days;    //  CONTRACTS_VISIT_LEAD_DAYS, default 14: ordered this far ahead
+    int dispatch_timeout_ms;  //  CONTRACTS_DISPATCH_TIMEOUT_MS, default 1000: one call's wait
+    int dispatch_retry_s;   //  CONTRACTS_DISPATCH_RETRY_S, default 30: after a failed call
+    char region[65];        //  CONTRACTS_REGION, default "unknown": for a customer of no region
+    shr_client_t *dispatch; //  dispatch's API, owned by the service
+    int64_t next_try_ms;    //  the timer waits until then after a failed call
 } contracts_settings_t;
 
 extern const char *const contracts_migrations[];
@@ -109,6 +118,9 @@ bool offering_covers (const char *kind);
 //  contract.c
 //  Reads contract id into out. Returns 1 if found, 0 if not, -1 with the call failed.
 int contract_read (shr_call_t *call, const char *id, contracts_contract_t *out);
+//  The same for a contract a request names at field: 0, or -1 with the call failed (not_found).
+int contract_find (shr_call_t *call, const char *id, const char *field,
+                   contracts_contract_t *out);
 //  What a new contract is (its days already checked).
 typedef struct {
     const char *customer_id;
@@ -124,8 +136,8 @@ typedef struct {
 //  0, or -1 with the call failed (invalid_argument: no term, before starts).
 int contract_ends (shr_call_t *call, const char *ends_on, int64_t starts,
                    const contracts_offering_t *offering, int64_t *ends);
-//  Inserts the contract, reads it into out, and refreshes its asset's
-//  coverage if it covers one. The caller emits contract.sold or
+//  Inserts the contract, reads it into out, refreshes its asset's coverage
+//  if it covers one, and plans the work orders it needs (visit.c). The caller emits contract.sold or
 //  contract.renewed. Returns 0 or -1.
 int contract_insert (shr_call_t *call, const contract_sale_t *sale, contracts_contract_t *out);
 
@@ -168,6 +180,17 @@ shr_tick_fn offer_campaign_tick;
 
 //  repair_feed.c: what dispatch's events do here (shr_service_consume).
 extern const shr_event_handler_t repair_feed[];
+
+//  visit.c
+//  Plans the work orders a new contract needs: its own job (installation,
+//  upgrade, consulting: one, on its first day) or a maintenance plan's
+//  visits over its term. Returns 0 or -1.
+int visit_plan (shr_call_t *call, const contracts_contract_t *contract,
+                const contracts_offering_t *offering);
+
+//  visit_sender.c: the timer that asks dispatch for each planned order due
+//  within CONTRACTS_VISIT_LEAD_DAYS, once each across restarts.
+shr_tick_fn visit_sender;
 
 //  expiry_scan.c: the timer that marks and announces each contract past its last day once.
 shr_tick_fn expiry_scan;

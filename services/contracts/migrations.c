@@ -119,4 +119,19 @@ const char *const contracts_migrations[] = {
     "CREATE INDEX offer_by_customer ON offer (customer_id, seq);"
     //  The demand step counts an offering's offers over the last period.
     "CREATE INDEX offer_uptake ON offer (offering_id, made_at_ms);",
+    //  3: the work orders contracts need from dispatch, and the customers'
+    //  region they carry.
+    "ALTER TABLE customer ADD COLUMN region TEXT;"
+    "CREATE TABLE visit ("
+    " contract_id TEXT NOT NULL REFERENCES contract (id),"
+    " visit INTEGER NOT NULL,"                      //  0: the contract's own job
+    " type TEXT NOT NULL,"                          //  dispatch's work order type
+    " due_on TEXT NOT NULL,"
+    " workorder_id TEXT,"                           //  NULL until dispatch answered
+    " requested_at_ms INTEGER,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT,"
+    " PRIMARY KEY (contract_id, visit)) WITHOUT ROWID;"
+    //  The timer reads only what is still to be ordered, by day.
+    "CREATE INDEX visit_pending ON visit (due_on) WHERE workorder_id IS NULL;",
     NULL};
