@@ -35,16 +35,37 @@ int shr_code_from_name (const char *name)
     return -1;
 }
 
+//  A text cut to fit its buffer (written = what snprintf wanted to write) must
+//  not end inside a UTF-8 sequence: the reply would not be valid JSON text to a
+//  strict client. Backs up to the start of a sequence the cut left incomplete.
+static void s_cut_at_character (char *text, size_t size, int written)
+{
+    if (written < 0 || (size_t) written < size || size < 2)
+        return;
+    size_t end = size - 1;              //  the terminating NUL's place
+    size_t start = end;
+    while (start > 0 && end - start < 4 && ((unsigned char) text[start - 1] & 0xC0) == 0x80)
+        start--;                        //  over continuation bytes
+    if (start == 0)
+        return;
+    unsigned char lead = (unsigned char) text[start - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (need > end - (start - 1))
+        text[start - 1] = 0;
+}
+
 int shr_error_set (shr_error_t *err, shr_code_t code, const char *field, const char *fmt, ...)
 {
     if (!err)
         return -1;
     err->code = code;
-    snprintf (err->field, sizeof err->field, "%s", field ? field : "");
+    int written = snprintf (err->field, sizeof err->field, "%s", field ? field : "");
+    s_cut_at_character (err->field, sizeof err->field, written);
     va_list args;
     va_start (args, fmt);
-    vsnprintf (err->message, sizeof err->message, fmt, args);
+    written = vsnprintf (err->message, sizeof err->message, fmt, args);
     va_end (args);
+    s_cut_at_character (err->message, sizeof err->message, written);
     return -1;
 }
 

@@ -2,7 +2,9 @@
 #include "shr_msg.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static shr_schema_t *s_schemas;
 
@@ -346,6 +348,27 @@ static void test_encodes_replies (void)
     free (text);
 }
 
+//  A message cut to fit its buffer ends on a whole character: "故障" is 3 bytes
+//  a character, and 511 bytes of room end inside one unless the cut backs up.
+static void test_error_is_cut_at_a_character (void)
+{
+    char text[700] = "";
+    for (int i = 0; i < 230; i++)
+        strcat (text, i % 2 ? "\xe9\x9a\x9c" : "\xe6\x95\x85");   //  故障...
+    shr_error_t err;
+    for (int shift = 0; shift < 3; shift++) {
+        char shifted[704];
+        snprintf (shifted, sizeof shifted, "%.*s%s", shift, "ab", text);
+        shr_error_set (&err, SHR_INVALID_ARGUMENT, shifted, "%s", shifted);
+        size_t length = strlen (err.message);
+        CHECK (length <= sizeof err.message - 1 && length >= sizeof err.message - 4);
+        CHECK_INT ((int) ((length - (size_t) shift) % 3), 0);
+        CHECK_INT ((int) ((strlen (err.field) - (size_t) shift) % 3), 0);
+    }
+    shr_error_set (&err, SHR_NOT_FOUND, "", "%s", "short \xe6\x95\x85");
+    CHECK_STR (err.message, "short \xe6\x95\x85");
+}
+
 static void test_code_names (void)
 {
     CHECK_STR (shr_code_name (SHR_INVALID_ARGUMENT), "invalid_argument");
@@ -378,6 +401,7 @@ int main (void)
     RUN (test_a_zero_byte_is_refused);
     RUN (test_nul_pointer_limits);
     RUN (test_encodes_replies);
+    RUN (test_error_is_cut_at_a_character);
     RUN (test_code_names);
     shr_schema_destroy (&s_schemas);
     return TEST_DONE ("test_msg");
