@@ -7,7 +7,8 @@
     sla_policy.c (due times by type and priority), sla_scan.c (the clock that
     announces at-risk and overdue orders), roster.c (who could take an order
     now), assign_policy.c (who should: pure), dispatch_run.c (assign all
-    waiting orders in one pass).
+    waiting orders in one pass), coverage_feed.c (contracts' cover of each
+    product serial, from its events, and whether it covers a serial today).
 
     The ops' request and reply structs, their handlers' prototypes and the
     events' structs are generated from schemas/ (dispatch_shapes.h,
@@ -121,5 +122,11 @@ int sla_policy_lookup (shr_call_t *call, const char *type, const char *priority,
 
 //  sla_scan.c: the timer that emits workorder.at_risk and workorder.overdue, once per order.
 shr_tick_fn sla_scan;
+
+//  coverage_feed.c: what contracts' events do here (shr_service_consume).
+extern const shr_event_handler_t coverage_feed[];
+//  Whether contracts' cover of serial puts it in warranty today (by the call's
+//  clock). Returns 1 covered, 0 not (or unknown), -1 with the call failed.
+int coverage_in_warranty (shr_call_t *call, const char *serial);
 
 #endif

@@ -126,4 +126,21 @@ const char *const dispatch_migrations[] = {
     //  3: who took each step: the name on the caller's certificate (or the
     //  service itself, for its own clock). NULL for steps taken before.
     "ALTER TABLE workorder_step ADD COLUMN actor TEXT;",
+
+    //  4, 5: inventory's and optimiser's, on their branches: at the merge their
+    //  strings take these two places (a place per migration not yet in main).
+    "", "",
+
+    //  6: contracts' cover of each product serial, as its asset events tell
+    //  it (coverage_feed.c), and who decided each order's warranty.
+    "CREATE TABLE coverage ("
+    " serial TEXT NOT NULL,"
+    " n INTEGER NOT NULL,"                          //  the period's place in the event
+    " kind TEXT NOT NULL,"
+    " contract_id TEXT,"
+    " starts_on TEXT NOT NULL,"                     //  YYYY-MM-DD: days sort as text
+    " ends_on TEXT NOT NULL,"
+    " in_warranty INTEGER NOT NULL,"
+    " PRIMARY KEY (serial, n)) WITHOUT ROWID;"
+    "ALTER TABLE workorder ADD COLUMN warranty_basis TEXT;",
     NULL};

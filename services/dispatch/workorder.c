@@ -56,15 +56,29 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
     sqlite3_reset (stmt);
     const char *id = shr_call_printf (call, "WO-%06lld", (long long) seq);
     int64_t due_ms = call->now_ms + within_s * 1000;
+    //  In warranty as the caller says; without a word, as contracts' cover of the
+    //  product says today; without a serial, not. Kept with who decided.
+    dispatch_workorder_create_request_t decided = *request;
+    const char *basis = request->has_in_warranty ? "caller"
+                        : request->product_serial ? "coverage"
+                                                  : "default";
+    if (!request->has_in_warranty && request->product_serial) {
+        int covered = coverage_in_warranty (call, request->product_serial);
+        if (covered < 0)
+            return -1;
+        decided.in_warranty = covered;
+    }
     if (shr_call_exec (
             call,
             "INSERT INTO workorder (seq, id, customer_id, type, priority, channel, region, address,"
             " description, product_model, product_serial, required_skill, required_level,"
-            " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms)"
-            " VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region, :address,"
-            " :description, :product_model, :product_serial, :required_skill, :required_level,"
-            " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk)",
-            &dispatch_workorder_create_request_shape, request, SHR_INT (":seq", seq),
+            " in_warranty, warranty_basis, status, open, rework_of, reported_at_ms, due_at_ms,"
+            " at_risk_at_ms) VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region,"
+            " :address, :description, :product_model, :product_serial, :required_skill,"
+            " :required_level, :in_warranty, :basis, :status, 1, :rework_of, :now, :due,"
+            " :at_risk)",
+            &dispatch_workorder_create_request_shape, &decided, SHR_TEXT (":basis", basis),
+            SHR_INT (":seq", seq),
             SHR_TEXT (":id", id), SHR_TEXT (":status", "reported"),
             SHR_TEXT (":rework_of", rework_of), SHR_INT (":due", due_ms),
             SHR_INT (":at_risk", due_ms - at_risk_s * 1000), SHR_END)
@@ -95,7 +109,8 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
 {
     int found = shr_call_get (
         call,
-        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, address,"
+        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_model, product_serial, warranty_basis,"
+        " address,"
         " description, reported_at_ms AS \"times.reported_at\","
         " assigned_at_ms AS \"times.assigned_at\", started_at_ms AS \"times.started_at\","
         " completed_at_ms AS \"times.completed_at\", accepted_at_ms AS \"times.accepted_at\","

@@ -13,7 +13,10 @@ def start_service(tmp_path):
     started = []
 
     def start(binary, name=None, with_sources=False, **kwargs):
-        # The services it consumes first: it then finds them where they listen.
+        # The services it consumes first: it then finds them where they listen,
+        # and they find it, if they follow it too.
+        if with_sources and harness.SOURCES.get(binary):
+            harness.reserve(name or binary)
         for source in harness.SOURCES.get(binary, []) if with_sources else []:
             start(source)
         service = harness.Service(binary, name or binary, str(tmp_path), **kwargs)

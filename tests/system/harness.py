@@ -42,7 +42,7 @@ SERVICES = services()
 # The services whose events each one consumes: it needs their public keys to
 # start, and their processes running for its sys.health to say "ok"
 # (start_service(name, with_sources=True) starts them first).
-SOURCES = {"complaints": ["dispatch"], "contracts": ["complaints", "dispatch"]}
+SOURCES = {"complaints": ["dispatch"], "contracts": ["complaints", "dispatch"], "dispatch": ["contracts"]}
 
 # The bus is closed by default, in the tests too: one keys folder for the whole
 # run (shrctl keys init), every service started with CURVE on unless a test
@@ -90,6 +90,21 @@ def free_port():
                 return port
             except OSError:
                 continue
+
+
+# Endpoints chosen before a service starts, for services that follow each other
+# (dispatch and contracts): the one started first must know where the other will be.
+RESERVED = {}  # name -> (api, events)
+
+
+def reserve(name):
+    """Chooses name's endpoints now and puts them in the environment, so that
+    services started before it find it there; its Service takes them."""
+    if name not in RESERVED:
+        RESERVED[name] = ("tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port())
+    key = name.upper().replace("-", "_")
+    os.environ[key + "_API"], os.environ[key + "_EVENTS"] = RESERVED[name]
+    return RESERVED[name]
 
 
 class Contract:
@@ -212,8 +227,8 @@ class Service:
         self.name = name
         self.workdir = workdir
         self.data_dir = os.path.join(workdir, name + "-data")
-        self.api = "tcp://127.0.0.1:%d" % free_port()
-        self.events = "tcp://127.0.0.1:%d" % free_port()
+        self.api, self.events = RESERVED.pop(name, None) or (
+            "tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port())
         self.service_dir = service_dir or name
         self.env = dict(os.environ)
         key = name.upper().replace("-", "_")

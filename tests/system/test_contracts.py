@@ -10,6 +10,12 @@ import harness
 from harness import wait_until
 
 DAY_MS = 86400 * 1000
+TODAY = date.today()
+
+
+def day(offset):
+    """The day offset days from today, as the wire writes it."""
+    return (TODAY + timedelta(days=offset)).isoformat()
 
 
 @pytest.fixture

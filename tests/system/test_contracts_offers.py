@@ -4,24 +4,19 @@ in-warranty orders, checked against each term worked by hand; a rental
 returned late and one returned early; an offer campaign run twice (and on its
 timer) making each offer once, an offer accepted into a contract that changes
 the coverage, one declined. Every reply and event is checked against schemas/."""
-from datetime import date, timedelta
-
 import pytest
 
+import harness
 from harness import wait_until
-from test_contracts import asset, events
-
-TODAY = date.today()
-
-
-def day(offset):
-    return (TODAY + timedelta(days=offset)).isoformat()
+from test_contracts import asset, day, events
 
 
 @pytest.fixture
 def platform(start_service):
     """dispatch, complaints with a consenting C-1 and a C-2 who does not, and contracts."""
     def start(**env):
+
+        harness.reserve("contracts")  # dispatch follows contracts too
         dispatch = start_service("dispatch")
         complaints = start_service("complaints")
         settings = {"SHR_TEST_CLOCK": "1", "CONTRACTS_CAMPAIGN_MS": "3600000"}

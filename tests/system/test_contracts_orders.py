@@ -4,23 +4,18 @@ ways; a maintenance plan's preventive orders, each made ahead of its visit and
 exactly once across a SIGKILL, also when the crash lost the record of an order
 dispatch had made. Every reply and event is checked against schemas/."""
 import sqlite3
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
+import harness
 from harness import wait_until
-from test_contracts import asset
-
-DAY_MS = 86400 * 1000
-TODAY = date.today()
-
-
-def day(offset):
-    return (TODAY + timedelta(days=offset)).isoformat()
+from test_contracts import DAY_MS, TODAY, asset, day
 
 
 @pytest.fixture
 def pair(start_service):
+    harness.reserve("contracts")  # dispatch follows contracts too
     dispatch = start_service("dispatch")
     start_service("complaints").client().call(
         "customer.upsert", {"id": "C-1", "name": "Wang Fang", "region": "east", "consent": True})
@@ -105,6 +100,7 @@ def test_a_maintenance_plans_orders_are_made_once_each_across_a_sigkill(pair):
 
 
 def test_with_dispatch_down_the_order_waits_and_comes_once(start_service):
+    harness.reserve("contracts")  # dispatch follows contracts too
     dispatch = start_service("dispatch")
     start_service("complaints")
     service = start_service("contracts", env={"CONTRACTS_ORDERS_MS": "50",
