@@ -103,35 +103,6 @@ static char *s_inquiry (int n)
                          n, n % CUSTOMERS);
 }
 
-//  Runs one statement of the seeding, binding :t0 (400 days ago), :later (20
-//  days on) and the sizes where it names them. Exits on an error.
-static void s_seed_step (sqlite3 *db, const char *sql, int64_t t0, int64_t later)
-{
-    sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-        fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    const struct {
-        const char *name;
-        int64_t value;
-    } params[] = {{":t0", t0}, {":later", later}, {":count", MILLION},
-                  {":handlers", HANDLERS}, {":customers", CUSTOMERS}};
-    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
-        int index = sqlite3_bind_parameter_index (stmt, params[i].name);
-        if (index)
-            sqlite3_bind_int64 (stmt, index, params[i].value);
-    }
-    int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        ;
-    if (rc != SQLITE_DONE) {
-        fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    sqlite3_finalize (stmt);
-}
-
 //  A million complaints in the service's own tables (migrations.c's), spread
 //  over the 20 agents: one in 500 of each agent's still open (its resolve
 //  deadline weeks away, so that the clock has nothing to do), the rest closed
@@ -139,11 +110,6 @@ static void s_seed_step (sqlite3 *db, const char *sql, int64_t t0, int64_t later
 //  so its own ids go on from there.
 static void s_seed_million (const char *path)
 {
-    sqlite3 *db;
-    if (sqlite3_open (path, &db) != SQLITE_OK) {
-        fprintf (stderr, "bench: cannot open %s\n", path);
-        exit (1);
-    }
     int64_t t0 = shr_time_now_ms () - 400LL * 86400 * 1000;
     int64_t later = shr_time_now_ms () + 20LL * 86400 * 1000;
     const char *const steps[] = {
@@ -172,9 +138,10 @@ static void s_seed_million (const char *path)
         " CASE WHEN open THEN NULL ELSE at + 3600000 END FROM n",
         "COMMIT",
         "PRAGMA wal_checkpoint(TRUNCATE)"};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        s_seed_step (db, steps[i], t0, later);
-    sqlite3_close (db);
+    const bench_param_t params[] = {{":t0", t0}, {":later", later}, {":count", MILLION},
+                                    {":handlers", HANDLERS}, {":customers", CUSTOMERS}};
+    bench_seed (path, steps, sizeof steps / sizeof steps[0], params,
+                sizeof params / sizeof params[0]);
 }
 
 static int s_compare_us (const void *a, const void *b)

@@ -64,43 +64,11 @@ static int s_get_unit (void *req, int client, size_t n, int64_t sent_us, void *a
     return 0;
 }
 
-//  Runs one statement of the seeding, binding :count, :today and :spread. Exits on an error.
-static void s_seed_step (sqlite3 *db, const char *sql, int64_t today)
-{
-    sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-        fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    const struct {
-        const char *name;
-        int64_t value;
-    } params[] = {{":count", CAMPAIGN_ASSETS}, {":today", today}, {":spread", SPREAD_DAYS}};
-    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
-        int index = sqlite3_bind_parameter_index (stmt, params[i].name);
-        if (index)
-            sqlite3_bind_int64 (stmt, index, params[i].value);
-    }
-    int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        ;
-    if (rc != SQLITE_DONE) {
-        fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), sql);
-        exit (1);
-    }
-    sqlite3_finalize (stmt);
-}
-
 //  100,000 assets of one model in the service's own tables (migrations.c's),
 //  of 10,000 customers who consent to be contacted, each installed two years
 //  before its warranty ends, the ends spread evenly over SPREAD_DAYS from today.
 static void s_seed_assets (const char *path)
 {
-    sqlite3 *db;
-    if (sqlite3_open (path, &db) != SQLITE_OK) {
-        fprintf (stderr, "bench: cannot open %s\n", path);
-        exit (1);
-    }
     int64_t today = shr_time_now_ms () / 86400000;
     const char *const steps[] = {
         "PRAGMA journal_mode=WAL",
@@ -117,9 +85,10 @@ static void s_seed_assets (const char *path)
         " date (ends, '-2 years'), ends, 1, 1, ends, 0, 0 FROM n",
         "COMMIT",
         "PRAGMA wal_checkpoint(TRUNCATE)"};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        s_seed_step (db, steps[i], today);
-    sqlite3_close (db);
+    const bench_param_t params[] = {
+        {":count", CAMPAIGN_ASSETS}, {":today", today}, {":spread", SPREAD_DAYS}};
+    bench_seed (path, steps, sizeof steps / sizeof steps[0], params,
+                sizeof params / sizeof params[0]);
 }
 
 static const char *s_offering = "{\"id\":\"EW-AC300-24\",\"kind\":\"extended_warranty\",\"name\":"

@@ -869,6 +869,37 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
     return compare;
 }
 
+void bench_seed (const char *path, const char *const *steps, size_t count,
+                 const bench_param_t *params, size_t param_count)
+{
+    sqlite3 *db;
+    if (sqlite3_open (path, &db) != SQLITE_OK) {
+        fprintf (stderr, "bench: cannot open %s\n", path);
+        exit (1);
+    }
+    for (size_t s = 0; s < count; s++) {
+        sqlite3_stmt *stmt;
+        if (sqlite3_prepare_v2 (db, steps[s], -1, &stmt, NULL) != SQLITE_OK) {
+            fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), steps[s]);
+            exit (1);
+        }
+        for (size_t i = 0; i < param_count; i++) {
+            int index = sqlite3_bind_parameter_index (stmt, params[i].name);
+            if (index)
+                sqlite3_bind_int64 (stmt, index, params[i].value);
+        }
+        int rc;
+        while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            ;
+        if (rc != SQLITE_DONE) {
+            fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), steps[s]);
+            exit (1);
+        }
+        sqlite3_finalize (stmt);
+    }
+    sqlite3_close (db);
+}
+
 const char *bench_thousands (double value, char *buf, size_t size)
 {
     char digits[32];

@@ -157,6 +157,18 @@ void bench_compare_row (const char *what, const bench_compare_t *compare);
 bool bench_target_line (const char *what, const char *base_name, const bench_compare_t *compare,
                         double target);
 
+//  A named integer a seeding statement binds where it names it.
+typedef struct {
+    const char *name;  //  ":count"
+    int64_t value;
+} bench_param_t;
+
+//  Fills a service's database behind its back (the service stopped): opens
+//  path and runs each of steps in turn, binding the params each names, every
+//  row of each stepped through. Exits with a message on an error.
+void bench_seed (const char *path, const char *const *steps, size_t count,
+                 const bench_param_t *params, size_t param_count);
+
 //  A rate with thousands separators ("21,400") into buf.
 const char *bench_thousands (double value, char *buf, size_t size);
 

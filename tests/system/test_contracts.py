@@ -8,6 +8,7 @@ import pytest
 
 import harness
 from harness import wait_until
+from test_complaints import events  # every stored event of a service, by events.replay
 
 DAY_MS = 86400 * 1000
 TODAY = date.today()
@@ -25,17 +26,6 @@ def contracts(start_service):
         settings.update(env)
         return start_service("contracts", env=settings)
     return start
-
-
-def events(client, types=None):
-    found, seq = [], 1
-    while True:
-        page = client.call("events.replay", {"from_seq": seq, "limit": 1000})
-        found += page["events"]
-        if not page["events"] or found[-1]["seq"] >= page["last_seq"]:
-            break
-        seq = found[-1]["seq"] + 1
-    return [e for e in found if types is None or e["type"] in types]
 
 
 def asset(client, serial="SN-1", model="AC-300", customer="C-1", installed="2025-03-01",
