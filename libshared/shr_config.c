@@ -160,6 +160,24 @@ int shr_config_int (const char *name, int fallback, int min, int max, char *err,
     return 0;
 }
 
+int shr_config_number (const char *name, double fallback, double min, double max, char *err,
+                       size_t errlen, double *value)
+{
+    const char *text = getenv (name);
+    if (!text || !*text) {
+        *value = fallback;
+        return 0;
+    }
+    char *end;
+    double parsed = strtod (text, &end);
+    if (*end || !(parsed >= min && parsed <= max)) {
+        snprintf (err, errlen, "%s=%s: expected a number from %g to %g", name, text, min, max);
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}
+
 shr_config_t *shr_config_new (const char *service, char *err, size_t errlen)
 {
     shr_config_t *self = (shr_config_t *) zmalloc (sizeof (shr_config_t));

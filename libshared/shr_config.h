@@ -78,4 +78,9 @@ const char *shr_config_known_service (size_t index);
 int shr_config_int (const char *name, int fallback, int min, int max, char *err, size_t errlen,
                     int *value);
 
+//  A number from the environment (e.g. a rate or an amount of cents), or
+//  fallback if unset; -1 with err if set but not a number in [min, max].
+int shr_config_number (const char *name, double fallback, double min, double max, char *err,
+                       size_t errlen, double *value);
+
 #endif

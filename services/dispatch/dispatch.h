@@ -7,8 +7,10 @@
     sla_policy.c (due times by type and priority), sla_scan.c (the clock that
     announces at-risk and overdue orders), roster.c (who could take an order
     now), assign_policy.c (who should: pure), dispatch_run.c (assign all
-    waiting orders in one pass), coverage_feed.c (contracts' cover of each
-    product serial, from its events, and whether it covers a serial today).
+    waiting orders in one pass), parts_loop.c (inventory's events: waiting
+    for parts, resuming, the parts cost at the moving average),
+    coverage_feed.c (contracts' cover of each product serial, from its
+    events, and whether it covers a serial today).
 
     The ops' request and reply structs, their handlers' prototypes and the
     events' structs are generated from schemas/ (dispatch_shapes.h,
@@ -119,6 +121,12 @@ int dispatch_money_compute (const dispatch_money_input_t *input, dispatch_money_
 //  Seconds allowed and the warning lead for a type and priority. Returns 0 or -1.
 int sla_policy_lookup (shr_call_t *call, const char *type, const char *priority,
                        int64_t *resolve_within_s, int64_t *at_risk_before_s);
+
+//  parts_loop.c: what dispatch does with inventory's events, and the one step
+//  of its own that asks: an order started while inventory owes it parts
+//  waits for them. Returns 0 or -1.
+extern const shr_event_handler_t parts_loop_handlers[];
+int parts_loop_after_start (shr_call_t *call, const workorder_t *order);
 
 //  sla_scan.c: the timer that emits workorder.at_risk and workorder.overdue, once per order.
 shr_tick_fn sla_scan;

@@ -1,8 +1,8 @@
 /*  dispatch - technicians, repair work orders, SLA clocks and assignment.
 
-    The binary: settings from the environment, the SLA timer, the consumer
-    of contracts' coverage, and libshared's runner for the rest (sockets,
-    store, events, signals). Its ops and events
+    The binary: settings from the environment, the SLA timer, the consumers
+    of inventory's events and of contracts' coverage, and libshared's runner
+    for the rest (sockets, store, events, signals). Its ops and events
     are generated from schemas/dispatch/ and schemas/events/.
 */
 #include "dispatch.h"
@@ -41,15 +41,19 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
     if (s_read_settings (settings, err, errlen))
         return -1;
     shr_service_every (service, settings->sla_scan_ms, sla_scan, settings);
-    return shr_service_consume (service, "contracts", coverage_feed, settings, err, errlen);
+    //  Inventory and contracts consume dispatch's events too; each waits for
+    //  the other by itself (the consumer asks again until it answers).
+    return shr_service_consume (service, "inventory", parts_loop_handlers, settings, err, errlen)
+           || shr_service_consume (service, "contracts", coverage_feed, settings, err, errlen);
 }
 
 static const shr_service_def_t s_dispatch = {
     .name = "dispatch",
     .summary = "Dispatch: technicians, repair work orders, SLA clocks and assignment.\n"
                "Also: DISPATCH_CURRENCY (default CNY), DISPATCH_LABOUR_RATE_CENTS per hour\n"
-               "(default 12000), DISPATCH_SLA_SCAN_MS (default 1000).\n"
-               "Consumes contracts' coverage of product serials (CONTRACTS_API, CONTRACTS_EVENTS).",
+               "(default 12000), DISPATCH_SLA_SCAN_MS (default 1000). Consumes inventory's events\n"
+               "(INVENTORY_EVENTS/_API) and contracts' coverage of product serials\n"
+               "(CONTRACTS_EVENTS/_API).",
     .migrations = dispatch_migrations,
     .ops = dispatch_ops,
     .events = dispatch_events,

@@ -127,9 +127,17 @@ const char *const dispatch_migrations[] = {
     //  service itself, for its own clock). NULL for steps taken before.
     "ALTER TABLE workorder_step ADD COLUMN actor TEXT;",
 
-    //  4, 5: inventory's and optimiser's, on their branches: at the merge their
-    //  strings take these two places (a place per migration not yet in main).
-    "", "",
+    //  4: the parts loop with inventory: what it still owes each order (from
+    //  its stock.backordered and stock.reserved), and the parts cost the
+    //  completion reported before inventory's issue replaced it.
+    "CREATE TABLE workorder_parts ("
+    " workorder_seq INTEGER PRIMARY KEY REFERENCES workorder (seq),"
+    " backordered INTEGER NOT NULL DEFAULT 0,"
+    " reported_parts_cost_cents INTEGER,"
+    " costed_at_ms INTEGER);",
+
+    //  5: optimiser's, on its branch: at the merge its string takes this place.
+    "",
 
     //  6: contracts' cover of each product serial, as its asset events tell
     //  it (coverage_feed.c), and who decided each order's warranty.

@@ -137,8 +137,10 @@ int workorder_start (shr_call_t *call, const dispatch_workorder_start_request_t 
     event_workorder_started_t event = {
         .workorder_summary = order.summary, .started_at = call->now_ms,
         .wait_s = (call->now_ms - order.summary.reported_at) / 1000};
-    return s_reply (call, &order, event_workorder_started_emit (call, order.summary.id, &event),
-                    reply);
+    if (event_workorder_started_emit (call, order.summary.id, &event) < 0
+        || parts_loop_after_start (call, &order))
+        return -1;
+    return workorder_read (call, order.seq, reply);
 }
 
 int workorder_wait_parts (shr_call_t *call, const dispatch_workorder_wait_parts_request_t *request,

@@ -1,6 +1,7 @@
 /*  benchkit - raw limits, processes, load, interleaved comparisons. See benchkit.h. */
 #include "benchkit.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
@@ -231,6 +232,11 @@ static int s_compare_double (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+void bench_sort_doubles (double *values, size_t count)
+{
+    qsort (values, count, sizeof (double), s_compare_double);
+}
+
 //  Median microseconds of writing 4 KiB and fdatasync'ing it, either at the
 //  end of the file (the size changes: the filesystem journals it, as when a
 //  WAL grows) or over blocks already there (as when a WAL is reused).
@@ -351,22 +357,53 @@ void bench_stop (pid_t pid)
 pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
                            const char *sync, char **api)
 {
+    return bench_start_service_env (bin_dir, service, data_name, sync, NULL, api);
+}
+
+pid_t bench_start_service_env (const char *bin_dir, const char *service, const char *data_name,
+                               const char *sync, char *const extra_env[], char **api)
+{
     *api = bench_endpoint ();
     char *events = bench_endpoint ();
-    char *env[] = {zsys_sprintf ("BIND_API=%s", *api),
-                   zsys_sprintf ("BIND_EVENTS=%s", events),
-                   zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name),
-                   zsys_sprintf ("LOG_LEVEL=warn"),
-                   zsys_sprintf ("SHR_SYNC=%s", sync),
-                   NULL};
+    char *env[64] = {zsys_sprintf ("BIND_API=%s", *api), zsys_sprintf ("BIND_EVENTS=%s", events),
+                     zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name),
+                     zsys_sprintf ("LOG_LEVEL=warn"), zsys_sprintf ("SHR_SYNC=%s", sync)};
+    int n = 5;
+    //  Every other service is somewhere nobody listens, not at its default
+    //  port, where someone's may run: a consumer asks in vain and follows nothing.
+    for (size_t i = 0; shr_config_known_service (i) && n < 56; i++) {
+        const char *other = shr_config_known_service (i);
+        if (streq (other, service))
+            continue;
+        char *upper = strdup (other);
+        for (char *c = upper; *c; c++)
+            *c = *c == '-' ? '_' : (char)toupper ((unsigned char)*c);
+        char *nowhere = bench_endpoint ();
+        env[n++] = zsys_sprintf ("%s_API=%s", upper, nowhere);
+        env[n++] = zsys_sprintf ("%s_EVENTS=%s", upper, nowhere);
+        zstr_free (&nowhere);
+        free (upper);
+    }
+    int own = n;
+    for (int i = 0; extra_env && extra_env[i] && n < 63; i++)
+        env[n++] = extra_env[i];
     char *path = zsys_sprintf ("%s/%s", bin_dir, service);
     char *argv[] = {path, NULL};
     pid_t pid = bench_spawn (argv, env);
-    for (int i = 0; env[i]; i++)
+    for (int i = 0; i < own; i++)
         free (env[i]);
     free (path);
     zstr_free (&events);
-    bench_wait_ready (*api, 10000);
+    bench_wait_ready (*api, 20000);
+    //  A figure is only worth its durability: check the service runs the one asked.
+    cJSON *health = bench_call (*api, "sys.health", NULL, 5000);
+    const char *durability = cJSON_GetStringValue (cJSON_GetObjectItem (health, "durability"));
+    if (!durability || !streq (durability, sync)) {
+        fprintf (stderr, "bench: %s runs durability %s, not %s\n", service,
+                 durability ? durability : "(not said)", sync);
+        exit (1);
+    }
+    cJSON_Delete (health);
     return pid;
 }
 

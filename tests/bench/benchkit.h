@@ -188,13 +188,22 @@ void bench_stop (pid_t pid);
 //  Starts the service bin_dir/service on fresh endpoints, its data in the
 //  scratch folder's data_name, SHR_SYNC=sync, LOG_LEVEL=warn (plaintext, as
 //  bench_spawn), and waits until it answers. *api is its API endpoint (the
-//  caller frees it). Returns its pid. Exits if it never answers.
+//  caller frees it). The services it may consume are pointed at endpoints
+//  nobody binds, so it follows nothing. Returns its pid. Exits if it never
+//  answers or runs another durability than sync.
 pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
                            const char *sync, char **api);
+
+//  The same with extra environment (NAME=value, NULL-terminated; may be NULL).
+pid_t bench_start_service_env (const char *bin_dir, const char *service, const char *data_name,
+                               const char *sync, char *const extra_env[], char **api);
 
 //  Sends count requests made by make (n -> JSON text the caller frees), 100
 //  in flight at a time, and checks every reply is ok. Exits on a failure.
 void bench_pipeline (const char *endpoint, int count, char *(*make) (int n));
+
+//  Sorts values rising (for a median of timings).
+void bench_sort_doubles (double *values, size_t count);
 
 //  A free endpoint below the ephemeral port range. Caller frees.
 char *bench_endpoint (void);

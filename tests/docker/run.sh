@@ -145,17 +145,16 @@ wait_healthy() {
         sleep 0.2
     done
 }
-# shrctl health through the published ports until every service says ok, for at
-# most limit s. A container is healthy at its first ok, which a consumer gives
-# before it has judged a source that is not up yet (dispatch and contracts
-# follow each other and start together): it says degraded until it reaches it.
+# Waits up to 30 s until shrctl health (through the published ports) says
+# every service is ok: a container is healthy in its first minute while a
+# source is not reached yet (docker/healthcheck.sh), so healthy is not yet ok.
 all_ok() {
-    local limit=$1 start
-    start=$(now_ms)
-    until "$SHRCTL" health >"$TMP/health" 2>&1; do
-        [ $(( $(now_ms) - start )) -gt $(( limit * 1000 )) ] && return 1
-        sleep 0.5
+    local i
+    for i in $(seq 1 150); do
+        "$SHRCTL" health >"$TMP/health" 2>&1 && return 0
+        sleep 0.2
     done
+    return 1
 }
 json_get() { "$PY" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 call() {  # call OP BODY: dispatch's reply body; fails the step on an error
@@ -214,6 +213,28 @@ print(items[0]["score"] if items and items[0]["status"] == "answered" else "")')
     say "  $where: complaints followed dispatch: WO-000001's survey answered with its acceptance score 9"
 }
 
+# ask SERVICE OP BODY: the reply body of a call to the service by name (its
+# published port); fails the step on an error.
+ask() {
+    local service=$1
+    shift
+    "$SHRCTL" -t 3000 call "$service" "$@" 2>"$TMP/call.err" \
+        || fail "shrctl call $service $1: $(cat "$TMP/call.err")"
+}
+# await WHAT SERVICE OP BODY EXPR: asks until the Python expression EXPR is
+# true of the reply r (at most 15 s); prints the last reply.
+await() {
+    local what=$1 service=$2 op=$3 body=$4 expr=$5 i reply=""
+    for i in $(seq 1 75); do
+        reply=$("$SHRCTL" -t 3000 call "$service" "$op" "$body" 2>"$TMP/call.err") || reply=""
+        [ -n "$reply" ] && "$PY" -c "import json, sys
+r = json.loads(sys.argv[1])
+sys.exit(0 if ($expr) else 1)" "$reply" && { echo "$reply"; return 0; }
+        sleep 0.2
+    done
+    fail "$what: not within 15 s (last reply of $service $op: ${reply:-none; $(cat "$TMP/call.err")})"
+}
+
 # contracts follows complaints' customer file and answers coverage by date: a
 # product registered with a warranty to the end of 2030 is covered on a day in
 # it by the manufacturer (and asset.registered was published).
@@ -228,6 +249,43 @@ covered() {
         | json_get covered_by) || fail "$where: asset.get: $(cat "$TMP/call.err")"
     [ "$covered" = manufacturer ] || fail "$where: $serial on 2028-06-01 is covered by '$covered', not manufacturer"
     say "  $where: contracts registered $serial; on 2028-06-01 it is covered by the manufacturer"
+}
+
+# The parts loop across dispatch, inventory and procurement, by their events
+# alone: a diagnosis needs a part with no stock -> inventory back-orders it
+# and dispatch's order waits for parts -> the stock is below its reorder point
+# -> procurement has a requisition -> procurement.run orders it (approved at
+# once, under the limit) -> inventory has it on order -> the receipt fills
+# the back-order -> dispatch resumes the order by itself.
+parts_loop() {
+    local where=$1 wo qty po
+    ask inventory warehouse.upsert '{"id":"WH-N","name":"North","regions":["north"]}' >/dev/null
+    # One in stock, above its reorder point 0 once the policy comes: no alert yet.
+    ask inventory part.upsert '{"sku":"P-LOOP","name":"relay","category":"hvac"}' >/dev/null
+    ask inventory stock.adjust '{"sku":"P-LOOP","warehouse_id":"WH-N","counted":1,"reason":"opening count","unit_cost_cents":1000}' >/dev/null
+    ask inventory part.upsert '{"sku":"P-LOOP","name":"relay","category":"hvac","policies":[{"warehouse_id":"WH-N","kind":"fixed","reorder_point":0,"order_up_to":5}]}' >/dev/null
+    ask procurement supplier.upsert '{"id":"S-1","name":"Relays Ltd","lead_time_days":3}' >/dev/null
+    ask procurement supplier.price.set '{"supplier_id":"S-1","sku":"P-LOOP","valid_from":"2020-01-01T00:00:00Z","breaks":[{"min_qty":1,"unit_price_cents":1200}]}' >/dev/null
+    wo=$(call workorder.create '{"customer_id":"C-2","type":"repair","priority":"high","channel":"phone","region":"north","description":"relay burnt","required_skill":"hvac"}' | json_get id)
+    call workorder.assign "{\"id\":\"$wo\"}" >/dev/null
+    call workorder.start "{\"id\":\"$wo\"}" >/dev/null
+    call workorder.diagnose "{\"id\":\"$wo\",\"text\":\"relay burnt\",\"parts_needed\":[{\"part_id\":\"P-LOOP\",\"qty\":3}]}" >/dev/null
+    await "$where: $wo waiting for parts" dispatch workorder.get "{\"id\":\"$wo\"}" 'r["status"] == "waiting_parts"' >/dev/null
+    # 1 reserved, 2 back-ordered: position -2, order up to 5: a requisition for 7.
+    qty=$(await "$where: procurement's requisition from inventory's reorder alert" procurement requisition.list \
+        '{"sku":"P-LOOP","warehouse_id":"WH-N","status":"open"}' 'len(r["items"]) == 1 and r["items"][0]["source"] == "reorder"' \
+        | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["qty"])')
+    [ "$qty" = 7 ] || fail "$where: the requisition is for $qty, expected 7"
+    po=$(ask procurement procurement.run '{}' | "$PY" -c 'import json, sys
+o = json.load(sys.stdin)["orders"]
+print(o[0]["id"] if len(o) == 1 and o[0]["supplier_id"] == "S-1" and o[0]["status"] == "approved" else "")')
+    [ -n "$po" ] || fail "$where: procurement.run made no approved order to S-1"
+    await "$where: inventory has $po on order" inventory stock.get '{"sku":"P-LOOP","warehouse_id":"WH-N"}' 'r["on_order"] == 7' >/dev/null
+    ask procurement po.receive "{\"id\":\"$po\",\"lines\":[{\"sku\":\"P-LOOP\",\"accepted\":7}]}" >/dev/null
+    await "$where: $wo resumed once the receipt filled its back-order" dispatch workorder.get "{\"id\":\"$wo\"}" 'r["status"] == "in_progress"' >/dev/null
+    await "$where: the stock after the receipt" inventory stock.get '{"sku":"P-LOOP","warehouse_id":"WH-N"}' \
+        'r["on_hand"] == 8 and r["reserved"] == 3 and r["backordered"] == 0 and r["on_order"] == 0' >/dev/null
+    say "  $where: parts loop: $wo waited for P-LOOP, requisition of 7, $po approved and received, all 3 reserved, $wo resumed"
 }
 
 # --- the steps ------------------------------------------------------------------------
@@ -278,7 +336,7 @@ logged up compose up -d
 up_ms=$(( $(now_ms) - up_t0 ))
 wait_healthy "label=com.docker.compose.project=$PROJECT" "$nservices" 90
 figure "compose up to all healthy: $(secs $(( $(now_ms) - up_t0 ))) (up -d returned after $(secs $up_ms); health checks every 3 s)"
-all_ok 30 || { cat "$TMP/health" >&2; fail "shrctl health through the published ports"; }
+all_ok || { cat "$TMP/health" >&2; fail "shrctl health through the published ports: not all ok within 30 s"; }
 # From inside: every container reaches the others by name (<SERVICE>_API=tcp://<service>:<port>).
 for s in $services; do
     $DOCKER exec "$(cid "$s")" shrctl health >"$TMP/health" 2>&1 \
@@ -295,6 +353,7 @@ say "  all $nservices healthy; shrctl health ok from the host and from each cont
 step "driving a work order's life through the published ports"
 life compose
 followed compose
+parts_loop compose
 covered compose
 stats=$($DOCKER stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(compose ps -q) | sed 's/ \/ .*//')
 for s in $services; do
@@ -365,9 +424,11 @@ total=$($DOCKER exec "$(cid dispatch)" sqlite3 -readonly /var/lib/aftersales/dis
 $DOCKER volume create "$RESTORE" >/dev/null
 logged restore $DOCKER run --rm -v "$RESTORE:/var/lib/aftersales" -v "$TMP/backup:/backup:ro" \
     aftersales/dispatch sh -c 'cd /var/lib/aftersales && rm -f dispatch.db-wal dispatch.db-shm && cp /backup/dispatch.db dispatch.db'
-# On the stack's network, where it finds contracts, whose events it follows: healthy
-# means every source reached.
-logged restored $DOCKER run -d --name "$RESTORE" --network "${PROJECT}_default" \
+# It follows inventory's and contracts' events, as dispatch does: on the stack's
+# network, or its sources would be unreachable and it degraded, never healthy.
+net=$($DOCKER inspect -f '{{range $name, $v := .NetworkSettings.Networks}}{{$name}}{{end}}' "$(cid dispatch)")
+logged restored $DOCKER run -d --name "$RESTORE" --network "$net" \
+    -e INVENTORY_API=tcp://inventory:7131 -e INVENTORY_EVENTS=tcp://inventory:7132 \
     -e CONTRACTS_API=tcp://contracts:7151 -e CONTRACTS_EVENTS=tcp://contracts:7152 \
     -v "$RESTORE:/var/lib/aftersales" -v "$KEYS_MOUNT" aftersales/dispatch
 wait_healthy "name=$RESTORE" 1 30
@@ -412,12 +473,13 @@ up_t0=$(now_ms)
 logged deploy $DOCKER stack deploy -c compose.yaml -c docker/stack.yaml "$STACK"
 wait_healthy "label=com.docker.stack.namespace=$STACK" "$nservices" 120
 figure "swarm deploy to all healthy: $(secs $(( $(now_ms) - up_t0 )))"
-all_ok 30 || { cat "$TMP/health" >&2; fail "shrctl health through the published ports"; }
+all_ok || { cat "$TMP/health" >&2; fail "shrctl health through the published ports: not all ok within 30 s"; }
 task=$($DOCKER ps -q --filter "label=com.docker.stack.namespace=$STACK" --filter "label=com.docker.swarm.service.name=${STACK}_analytics")
 $DOCKER exec "$task" shrctl health >"$TMP/health" 2>&1 \
     || { cat "$TMP/health" >&2; fail "shrctl health inside analytics: the services do not reach each other by name"; }
 life swarm
 followed swarm
+parts_loop swarm
 covered swarm
 logged rm $DOCKER stack rm "$STACK"
 stack_gone 60 || fail "the stack's containers are still there 60 s after docker stack rm"

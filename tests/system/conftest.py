@@ -13,10 +13,7 @@ def start_service(tmp_path):
     started = []
 
     def start(binary, name=None, with_sources=False, **kwargs):
-        # The services it consumes first: it then finds them where they listen,
-        # and they find it, if they follow it too.
-        if with_sources and harness.SOURCES.get(binary):
-            harness.reserve(name or binary)
+        # The services it consumes first: it then finds them where they listen.
         for source in harness.SOURCES.get(binary, []) if with_sources else []:
             start(source)
         service = harness.Service(binary, name or binary, str(tmp_path), **kwargs)
@@ -24,13 +21,7 @@ def start_service(tmp_path):
         return service.start()
 
     yield start
-    problems = []
-    for service in started:
-        if service.alive():
-            code = service.stop()
-            if code != 0:
-                problems.append("%s exited with %s:\n%s" % (service.name, code, service.log_tail()))
-    assert not problems, "\n".join(problems)
+    harness.stop_all(started)
 
 
 @pytest.fixture

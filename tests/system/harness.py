@@ -42,7 +42,9 @@ SERVICES = services()
 # The services whose events each one consumes: it needs their public keys to
 # start, and their processes running for its sys.health to say "ok"
 # (start_service(name, with_sources=True) starts them first).
-SOURCES = {"complaints": ["dispatch"], "contracts": ["complaints", "dispatch"], "dispatch": ["contracts"]}
+SOURCES = {"complaints": ["dispatch"], "dispatch": ["inventory", "contracts"],
+           "inventory": ["dispatch", "procurement"], "procurement": ["inventory"],
+           "contracts": ["complaints", "dispatch"]}
 
 # The bus is closed by default, in the tests too: one keys folder for the whole
 # run (shrctl keys init), every service started with CURVE on unless a test
@@ -90,21 +92,6 @@ def free_port():
                 return port
             except OSError:
                 continue
-
-
-# Endpoints chosen before a service starts, for services that follow each other
-# (dispatch and contracts): the one started first must know where the other will be.
-RESERVED = {}  # name -> (api, events)
-
-
-def reserve(name):
-    """Chooses name's endpoints now and puts them in the environment, so that
-    services started before it find it there; its Service takes them."""
-    if name not in RESERVED:
-        RESERVED[name] = ("tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port())
-    key = name.upper().replace("-", "_")
-    os.environ[key + "_API"], os.environ[key + "_EVENTS"] = RESERVED[name]
-    return RESERVED[name]
 
 
 class Contract:
@@ -227,8 +214,8 @@ class Service:
         self.name = name
         self.workdir = workdir
         self.data_dir = os.path.join(workdir, name + "-data")
-        self.api, self.events = RESERVED.pop(name, None) or (
-            "tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port())
+        self.api = "tcp://127.0.0.1:%d" % free_port()
+        self.events = "tcp://127.0.0.1:%d" % free_port()
         self.service_dir = service_dir or name
         self.env = dict(os.environ)
         key = name.upper().replace("-", "_")
@@ -390,6 +377,17 @@ class Subscriber:
 
     def close(self):
         self.sock.close(0)
+
+
+def stop_all(services):
+    """Stops those of services still running; asserts that each exited cleanly."""
+    problems = []
+    for service in services:
+        if service.alive():
+            code = service.stop()
+            if code != 0:
+                problems.append("%s exited with %s:\n%s" % (service.name, code, service.log_tail()))
+    assert not problems, "\n".join(problems)
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):

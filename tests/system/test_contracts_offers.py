@@ -6,22 +6,20 @@ timer) making each offer once, an offer accepted into a contract that changes
 the coverage, one declined. Every reply and event is checked against schemas/."""
 import pytest
 
-import harness
 from harness import wait_until
+from peers import peers  # noqa: F401  (a fixture: dispatch and contracts follow each other)
 from test_contracts import asset, day, events
 
 
 @pytest.fixture
-def platform(start_service):
+def platform(peers):
     """dispatch, complaints with a consenting C-1 and a C-2 who does not, and contracts."""
     def start(**env):
-
-        harness.reserve("contracts")  # dispatch follows contracts too
-        dispatch = start_service("dispatch")
-        complaints = start_service("complaints")
         settings = {"SHR_TEST_CLOCK": "1", "CONTRACTS_CAMPAIGN_MS": "3600000"}
         settings.update(env)
-        contracts = start_service("contracts", env=settings)
+        started = peers(("dispatch", "complaints", "contracts"), env={"contracts": settings})
+        dispatch, complaints, contracts = (started[name] for name in (
+            "dispatch", "complaints", "contracts"))
         people = complaints.client()
         for cid, consent in (("C-1", True), ("C-2", False)):
             people.call("customer.upsert", {"id": cid, "name": "Customer " + cid,

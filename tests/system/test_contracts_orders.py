@@ -8,20 +8,18 @@ from datetime import date
 
 import pytest
 
-import harness
 from harness import wait_until
+from peers import peers  # noqa: F401  (a fixture: dispatch and contracts follow each other)
 from test_contracts import DAY_MS, TODAY, asset, day
 
 
 @pytest.fixture
-def pair(start_service):
-    harness.reserve("contracts")  # dispatch follows contracts too
-    dispatch = start_service("dispatch")
-    start_service("complaints").client().call(
+def pair(peers):
+    started = peers(("dispatch", "complaints", "contracts"), env={"contracts": {
+        "SHR_TEST_CLOCK": "1", "CONTRACTS_ORDERS_MS": "50", "CONTRACTS_DISPATCH_RETRY_S": "1"}})
+    dispatch, contracts = started["dispatch"], started["contracts"]
+    started["complaints"].client().call(
         "customer.upsert", {"id": "C-1", "name": "Wang Fang", "region": "east", "consent": True})
-    contracts = start_service("contracts", env={"SHR_TEST_CLOCK": "1",
-                                                "CONTRACTS_ORDERS_MS": "50",
-                                                "CONTRACTS_DISPATCH_RETRY_S": "1"})
     wait_until(lambda: contracts.query("SELECT region FROM customer") == [("east",)],
                what="the customer's region in contracts")
     return dispatch, contracts
@@ -99,13 +97,11 @@ def test_a_maintenance_plans_orders_are_made_once_each_across_a_sigkill(pair):
     assert client.call("contract.get", {"id": plan["id"]})["workorder_id"] is None
 
 
-def test_with_dispatch_down_the_order_waits_and_comes_once(start_service):
-    harness.reserve("contracts")  # dispatch follows contracts too
-    dispatch = start_service("dispatch")
-    start_service("complaints")
-    service = start_service("contracts", env={"CONTRACTS_ORDERS_MS": "50",
-                                              "CONTRACTS_DISPATCH_RETRY_S": "1",
-                                              "CONTRACTS_DISPATCH_TIMEOUT_MS": "200"})
+def test_with_dispatch_down_the_order_waits_and_comes_once(peers):
+    started = peers(("dispatch", "complaints", "contracts"), env={"contracts": {
+        "CONTRACTS_ORDERS_MS": "50", "CONTRACTS_DISPATCH_RETRY_S": "1",
+        "CONTRACTS_DISPATCH_TIMEOUT_MS": "200"}})
+    dispatch, service = started["dispatch"], started["contracts"]
     client = service.client()
     dispatch.stop()
     client.call("offering.upsert", {"id": "CONS", "kind": "consulting", "name": "Advice",

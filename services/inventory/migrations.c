@@ -1,0 +1,128 @@
+/*  migrations - the inventory database, version by version. Never edit a shipped
+    version: add the next one.
+
+    The CHECK constraints are the last guard of the rules the code enforces
+    first (nothing negative, nothing reserved that is not on hand, no value
+    without units): a bug that broke one fails its request instead of storing it. */
+#include "inventory.h"
+
+const char *const inventory_migrations[] = {
+    //  1: parts, warehouses, stock, its ledger and value journal, reservations, demand
+    "CREATE TABLE part ("
+    " sku TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " unit TEXT NOT NULL,"
+    " category TEXT,"
+    " updated_at_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX part_category ON part (category, sku);"
+    "CREATE TABLE warehouse ("
+    " id TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " updated_at_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    //  A region is served by one warehouse: its orders take their parts there.
+    "CREATE TABLE warehouse_region ("
+    " region TEXT PRIMARY KEY,"
+    " warehouse_id TEXT NOT NULL REFERENCES warehouse (id)) WITHOUT ROWID;"
+    "CREATE INDEX warehouse_region_by_warehouse ON warehouse_region (warehouse_id, region);"
+    "CREATE TABLE reorder_policy ("
+    " sku TEXT NOT NULL REFERENCES part (sku),"
+    " warehouse_id TEXT NOT NULL REFERENCES warehouse (id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('fixed', 'auto')),"
+    " reorder_point INTEGER,"
+    " order_up_to INTEGER,"
+    " order_multiple INTEGER,"
+    " min_order_qty INTEGER,"
+    " lead_time_days INTEGER,"
+    " service_level REAL,"
+    " window_days INTEGER,"
+    " ordering_cost_cents INTEGER,"
+    " holding_cost_cents INTEGER,"
+    " cover_days INTEGER,"
+    " PRIMARY KEY (sku, warehouse_id)) WITHOUT ROWID;"
+    "CREATE TABLE stock ("
+    " sku TEXT NOT NULL REFERENCES part (sku),"
+    " warehouse_id TEXT NOT NULL REFERENCES warehouse (id),"
+    " on_hand INTEGER NOT NULL DEFAULT 0 CHECK (on_hand >= 0),"
+    " reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= on_hand),"
+    " on_order INTEGER NOT NULL DEFAULT 0 CHECK (on_order >= 0),"
+    " backordered INTEGER NOT NULL DEFAULT 0 CHECK (backordered >= 0),"
+    " value_cents INTEGER NOT NULL DEFAULT 0 CHECK (value_cents >= 0 AND (on_hand > 0 OR value_cents = 0)),"
+    " last_unit_cost_cents INTEGER,"             //  the last receipt's unit price
+    //  The reorder control's state: the levels last evaluated (auto ones change
+    //  with demand, each day) and which side of them the stock was then, so
+    //  that an alert goes out once per crossing.
+    " reorder_point INTEGER,"
+    " order_up_to INTEGER,"
+    " evaluated_day INTEGER,"
+    " below_reorder INTEGER NOT NULL DEFAULT 0,"
+    " overstock INTEGER NOT NULL DEFAULT 0,"
+    " updated_at_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (sku, warehouse_id)) WITHOUT ROWID;"
+    "CREATE INDEX stock_by_warehouse ON stock (warehouse_id, sku);"
+    //  Every movement: on hand is the sum of qty per stock.
+    "CREATE TABLE ledger ("
+    " n INTEGER PRIMARY KEY,"
+    " at_ms INTEGER NOT NULL,"
+    " sku TEXT NOT NULL,"
+    " warehouse_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " qty INTEGER NOT NULL,"
+    " reserved_change INTEGER NOT NULL,"
+    " value_change_cents INTEGER NOT NULL,"
+    " on_hand_after INTEGER NOT NULL,"
+    " reserved_after INTEGER NOT NULL,"
+    " value_after_cents INTEGER NOT NULL,"
+    " reference TEXT,"
+    " reason TEXT,"
+    " actor TEXT NOT NULL,"
+    " by TEXT,"
+    " FOREIGN KEY (sku, warehouse_id) REFERENCES stock (sku, warehouse_id));"
+    "CREATE INDEX ledger_by_stock ON ledger (sku, warehouse_id, at_ms, n);"
+    "CREATE INDEX ledger_by_reference ON ledger (reference, n) WHERE reference IS NOT NULL;"
+    //  Running totals of the stock value, per warehouse and for all ('*'): a
+    //  point per change with the value after it, the value's integral over
+    //  time (cent-milliseconds) and the cost of goods issued so far, so that
+    //  any period's average value and turnover take two lookups, not a scan.
+    "CREATE TABLE valuation_point ("
+    " n INTEGER PRIMARY KEY,"
+    " scope TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " value_cents INTEGER NOT NULL,"
+    " value_ms REAL NOT NULL,"
+    " cogs_cents INTEGER NOT NULL);"
+    "CREATE INDEX valuation_point_by_scope ON valuation_point (scope, at_ms, n);"
+    //  What each work order holds or is owed, per part; n orders back-orders
+    //  (oldest first).
+    "CREATE TABLE reservation ("
+    " n INTEGER PRIMARY KEY,"
+    " workorder_id TEXT NOT NULL,"
+    " sku TEXT NOT NULL,"
+    " warehouse_id TEXT NOT NULL,"
+    " reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),"
+    " backordered INTEGER NOT NULL DEFAULT 0 CHECK (backordered >= 0),"
+    " issued INTEGER NOT NULL DEFAULT 0 CHECK (issued >= 0),"
+    " issued_value_cents INTEGER NOT NULL DEFAULT 0,"
+    " updated_at_ms INTEGER NOT NULL,"
+    " UNIQUE (workorder_id, sku),"
+    " FOREIGN KEY (sku, warehouse_id) REFERENCES stock (sku, warehouse_id));"
+    "CREATE INDEX reservation_backorders ON reservation (sku, warehouse_id, n) WHERE backordered > 0;"
+    "CREATE INDEX reservation_reserved ON reservation (sku, warehouse_id, n) WHERE reserved > 0;"
+    //  Units issued per stock and day (days since the epoch, UTC), for auto policies.
+    "CREATE TABLE demand_day ("
+    " sku TEXT NOT NULL,"
+    " warehouse_id TEXT NOT NULL,"
+    " day INTEGER NOT NULL,"
+    " qty INTEGER NOT NULL,"
+    " PRIMARY KEY (sku, warehouse_id, day)) WITHOUT ROWID;"
+    "CREATE TABLE transfer ("
+    " n INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"
+    " sku TEXT NOT NULL,"
+    " from_warehouse_id TEXT NOT NULL,"
+    " to_warehouse_id TEXT NOT NULL,"
+    " qty INTEGER NOT NULL,"
+    " value_cents INTEGER NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " by TEXT);",
+    NULL};
