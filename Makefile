@@ -4,9 +4,10 @@
 #   make SANITIZE=1 the same with AddressSanitizer + UBSan, into build/san/
 #   make test       install missing packages, build, run every test
 #   make run        build the services and the CLI, start them in the foreground, data in ./var/
+#   make demo       the plan's year simulated in about two minutes, then its KPI report
 #   make bench      benchmarks (not part of make test)
 #   make fuzz       bounded libFuzzer run over envelope parsing + validation
-#   make install    the services, shrctl and the schemas into $(DESTDIR)$(PREFIX) (/usr/local)
+#   make install    the services, asctl (and shrctl) and the schemas into $(DESTDIR)$(PREFIX) (/usr/local)
 #   make test-docker  images, compose and a one-node swarm, tested (needs root; README)
 
 # 'make' alone builds everything: the first rule below is a generated file's.
@@ -89,12 +90,13 @@ $(CONTRACT_LIB): $(CONTRACT_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-PROGRAMS = $(addprefix $(BUILD)/bin/,$(SERVICES) $(TOOLS))
+# shrctl is asctl's old name: the same binary, a symlink (asctl.c reads argv[0]).
+PROGRAMS = $(addprefix $(BUILD)/bin/,$(SERVICES) $(TOOLS) shrctl)
 BINARIES = $(PROGRAMS) $(addprefix $(BUILD)/bin/,$(FIXTURES))
 TEST_BINARIES = $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_BINARIES = $(addprefix $(BUILD)/bench/,$(BENCHES))
 
-.PHONY: all deps test unit system bench fuzz run clean format install test-docker
+.PHONY: all deps test unit system bench fuzz run clean format install test-docker demo
 # Keep object files that pattern rules make on the way (make would delete them).
 .SECONDARY:
 all: $(BINARIES) $(TEST_BINARIES) $(BENCH_BINARIES)
@@ -142,6 +144,13 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(CONTRACT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# asctl is tools/asctl.c and its folder tools/asctl/.
+$(BUILD)/bin/asctl: $(BUILD)/obj/tools/asctl.o $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/asctl/*.c)) $(CONTRACT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bin/shrctl: $(BUILD)/bin/asctl
+	ln -sf asctl $@
+
 $(BUILD)/bin/%: $(BUILD)/obj/tests/fixtures/%.o $(FIXTURE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -188,10 +197,15 @@ run: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@tools/run-all.sh $(BUILD)/bin
 
+# The plan's year, simulated (tools/demo.py): DEMO_ARGS="--seed 2 --orders 5000".
+demo: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@$(PYTHON) tools/demo.py $(BUILD)/bin $(DEMO_ARGS)
+
 # Binaries into $(PREFIX)/bin and the contract into $(PREFIX)/share/aftersales/schemas,
 # where a binary looks beside itself. INSTALL_PROGRAMS picks which (default: all).
 PREFIX ?= /usr/local
-INSTALL_PROGRAMS ?= $(SERVICES) $(TOOLS)
+INSTALL_PROGRAMS ?= $(SERVICES) $(TOOLS) shrctl
 install: $(addprefix $(BUILD)/bin/,$(INSTALL_PROGRAMS))
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/aftersales
 	install -m 755 $^ $(DESTDIR)$(PREFIX)/bin/

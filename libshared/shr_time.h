@@ -22,13 +22,13 @@ int64_t shr_time_mono_us (void);
 //  Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (SHR_TIME_LEN bytes). Cannot fail.
 void shr_time_format (int64_t ms, char *buf);
 
-//  Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1-12, d
-//  1-31, not checked against the month), and back. Valid for any year.
-int64_t shr_time_days_from_civil (int64_t y, int m, int d);
-void shr_time_civil_from_days (int64_t days, int64_t *y, int *m, int *d);
-
 //  Parses an RFC 3339 date-time (any offset, optional fraction) into ms since the
 //  epoch, UTC. Returns 0, or -1 if the text is not a valid date-time.
 int shr_time_parse (const char *text, int64_t *ms);
+
+//  Days since 1970-01-01 of the civil date y-m-d (proleptic Gregorian, any
+//  year), and back.
+int64_t shr_time_days_from_civil (int64_t y, int m, int d);
+void shr_time_civil_from_days (int64_t days, int64_t *y, int *m, int *d);
 
 #endif

@@ -354,24 +354,23 @@ void bench_stop (pid_t pid)
         if (s_children[i] == pid) s_children[i] = 0;
 }
 
-pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
-                           const char *sync, char **api)
+pid_t bench_start_service_at (const char *bin_dir, const char *service, const char *data_name,
+                              const char *sync, const char *api, const char *events,
+                              char *const *extra_env)
 {
-    return bench_start_service_env (bin_dir, service, data_name, sync, NULL, api);
-}
-
-pid_t bench_start_service_env (const char *bin_dir, const char *service, const char *data_name,
-                               const char *sync, char *const extra_env[], char **api)
-{
-    *api = bench_endpoint ();
-    char *events = bench_endpoint ();
-    char *env[64] = {zsys_sprintf ("BIND_API=%s", *api), zsys_sprintf ("BIND_EVENTS=%s", events),
-                     zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name),
-                     zsys_sprintf ("LOG_LEVEL=warn"), zsys_sprintf ("SHR_SYNC=%s", sync)};
-    int n = 5;
+    //  The extra first: of two same names, getenv finds the first.
+    char *env[64];
+    int n = 0;
+    for (int i = 0; extra_env && extra_env[i] && n < 32; i++)
+        env[n++] = strdup (extra_env[i]);
+    env[n++] = zsys_sprintf ("BIND_API=%s", api);
+    env[n++] = zsys_sprintf ("BIND_EVENTS=%s", events);
+    env[n++] = zsys_sprintf ("DATA_DIR=%s/%s", s_work, data_name);
+    env[n++] = zsys_sprintf ("LOG_LEVEL=warn");
+    env[n++] = zsys_sprintf ("SHR_SYNC=%s", sync);
     //  Every other service is somewhere nobody listens, not at its default
     //  port, where someone's may run: a consumer asks in vain and follows nothing.
-    for (size_t i = 0; shr_config_known_service (i) && n < 56; i++) {
+    for (size_t i = 0; shr_config_known_service (i) && n < 61; i++) {
         const char *other = shr_config_known_service (i);
         if (streq (other, service))
             continue;
@@ -384,19 +383,16 @@ pid_t bench_start_service_env (const char *bin_dir, const char *service, const c
         zstr_free (&nowhere);
         free (upper);
     }
-    int own = n;
-    for (int i = 0; extra_env && extra_env[i] && n < 63; i++)
-        env[n++] = extra_env[i];
+    env[n] = NULL;
     char *path = zsys_sprintf ("%s/%s", bin_dir, service);
     char *argv[] = {path, NULL};
     pid_t pid = bench_spawn (argv, env);
-    for (int i = 0; i < own; i++)
+    for (int i = 0; i < n; i++)
         free (env[i]);
     free (path);
-    zstr_free (&events);
-    bench_wait_ready (*api, 20000);
+    bench_wait_ready (api, 20000);
     //  A figure is only worth its durability: check the service runs the one asked.
-    cJSON *health = bench_call (*api, "sys.health", NULL, 5000);
+    cJSON *health = bench_call (api, "sys.health", NULL, 5000);
     const char *durability = cJSON_GetStringValue (cJSON_GetObjectItem (health, "durability"));
     if (!durability || !streq (durability, sync)) {
         fprintf (stderr, "bench: %s runs durability %s, not %s\n", service,
@@ -405,6 +401,44 @@ pid_t bench_start_service_env (const char *bin_dir, const char *service, const c
     }
     cJSON_Delete (health);
     return pid;
+}
+
+pid_t bench_start_service_env (const char *bin_dir, const char *service, const char *data_name,
+                               const char *sync, char *const extra_env[], char **api)
+{
+    *api = bench_endpoint ();
+    char *events = bench_endpoint ();
+    pid_t pid = bench_start_service_at (bin_dir, service, data_name, sync, *api, events, extra_env);
+    zstr_free (&events);
+    return pid;
+}
+
+pid_t bench_start_service (const char *bin_dir, const char *service, const char *data_name,
+                           const char *sync, char **api)
+{
+    return bench_start_service_env (bin_dir, service, data_name, sync, NULL, api);
+}
+
+void bench_sql (sqlite3 *db, const char *sql, const bench_param_t *params)
+{
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        fprintf (stderr, "bench: %s\n  in: %.300s\n", sqlite3_errmsg (db), sql);
+        exit (1);
+    }
+    for (size_t i = 0; params && params[i].name; i++) {
+        int index = sqlite3_bind_parameter_index (stmt, params[i].name);
+        if (index)
+            sqlite3_bind_int64 (stmt, index, params[i].value);
+    }
+    int rc;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE) {
+        fprintf (stderr, "bench: %s\n  in: %.300s\n", sqlite3_errmsg (db), sql);
+        exit (1);
+    }
+    sqlite3_finalize (stmt);
 }
 
 void bench_pipeline (const char *endpoint, int count, char *(*make) (int n))
@@ -904,37 +938,6 @@ bench_compare_t bench_compare (const bench_side_t *base, const bench_side_t *our
     compare.ratio = bench_spread (compare.round_ratio, rounds);
     compare.p99_ratio = bench_spread (compare.round_p99_ratio, rounds);
     return compare;
-}
-
-void bench_seed (const char *path, const char *const *steps, size_t count,
-                 const bench_param_t *params, size_t param_count)
-{
-    sqlite3 *db;
-    if (sqlite3_open (path, &db) != SQLITE_OK) {
-        fprintf (stderr, "bench: cannot open %s\n", path);
-        exit (1);
-    }
-    for (size_t s = 0; s < count; s++) {
-        sqlite3_stmt *stmt;
-        if (sqlite3_prepare_v2 (db, steps[s], -1, &stmt, NULL) != SQLITE_OK) {
-            fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), steps[s]);
-            exit (1);
-        }
-        for (size_t i = 0; i < param_count; i++) {
-            int index = sqlite3_bind_parameter_index (stmt, params[i].name);
-            if (index)
-                sqlite3_bind_int64 (stmt, index, params[i].value);
-        }
-        int rc;
-        while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-            ;
-        if (rc != SQLITE_DONE) {
-            fprintf (stderr, "bench: seeding: %s\n  in: %.200s\n", sqlite3_errmsg (db), steps[s]);
-            exit (1);
-        }
-        sqlite3_finalize (stmt);
-    }
-    sqlite3_close (db);
 }
 
 const char *bench_thousands (double value, char *buf, size_t size)

@@ -157,18 +157,6 @@ void bench_compare_row (const char *what, const bench_compare_t *compare);
 bool bench_target_line (const char *what, const char *base_name, const bench_compare_t *compare,
                         double target);
 
-//  A named integer a seeding statement binds where it names it.
-typedef struct {
-    const char *name;  //  ":count"
-    int64_t value;
-} bench_param_t;
-
-//  Fills a service's database behind its back (the service stopped): opens
-//  path and runs each of steps in turn, binding the params each names, every
-//  row of each stepped through. Exits with a message on an error.
-void bench_seed (const char *path, const char *const *steps, size_t count,
-                 const bench_param_t *params, size_t param_count);
-
 //  A rate with thousands separators ("21,400") into buf.
 const char *bench_thousands (double value, char *buf, size_t size);
 
@@ -197,6 +185,23 @@ pid_t bench_start_service (const char *bin_dir, const char *service, const char 
 //  The same with extra environment (NAME=value, NULL-terminated; may be NULL).
 pid_t bench_start_service_env (const char *bin_dir, const char *service, const char *data_name,
                                const char *sync, char *const extra_env[], char **api);
+
+//  The same on endpoints of the caller's (api and events). Every other
+//  service of the platform is at an endpoint nobody listens on unless
+//  extra_env says where it is.
+pid_t bench_start_service_at (const char *bin_dir, const char *service, const char *data_name,
+                              const char *sync, const char *api, const char *events,
+                              char *const *extra_env);
+
+//  A named parameter of bench_sql.
+typedef struct {
+    const char *name;  //  ":orders"; NULL ends a list
+    int64_t value;
+} bench_param_t;
+
+//  Runs one statement of a seeding on db, through its rows, binding the
+//  params (a NULL-terminated list, may be NULL) it names. Exits on an error.
+void bench_sql (sqlite3 *db, const char *sql, const bench_param_t *params);
 
 //  Sends count requests made by make (n -> JSON text the caller frees), 100
 //  in flight at a time, and checks every reply is ok. Exits on a failure.

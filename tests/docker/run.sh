@@ -213,6 +213,24 @@ print(items[0]["score"] if items and items[0]["status"] == "answered" else "")')
     say "  $where: complaints followed dispatch: WO-000001's survey answered with its acceptance score 9"
 }
 
+# analytics follows dispatch and complaints: the day's report has life's one
+# completed order and its score 9 (shrctl's table would do for a person; the
+# test reads --json).
+measured() {
+    local where=$1 i got="" today
+    today=$(date -u +%F)
+    for i in $(seq 1 50); do
+        got=$("$SHRCTL" -t 3000 call analytics kpi.report "{\"from\":\"$today\",\"to\":\"$today\"}" 2>"$TMP/call.err" \
+            | "$PY" -c 'import json, sys
+k = {x["kpi"]: x for x in json.load(sys.stdin)["groups"][0]["kpis"]}
+print("%s %s" % (k["avg_repair_time"]["facts"], float(k["satisfaction_score"]["value"])))') || true
+        [ "$got" = "1 9.0" ] && break
+        sleep 0.2
+    done
+    [ "$got" = "1 9.0" ] || fail "$where: analytics' report of today has not 1 completed order scored 9 (got '$got'; $(cat "$TMP/call.err"))"
+    say "  $where: analytics followed both: today's report has 1 completed order, satisfaction 9.0"
+}
+
 # ask SERVICE OP BODY: the reply body of a call to the service by name (its
 # published port); fails the step on an error.
 ask() {
@@ -353,6 +371,7 @@ say "  all $nservices healthy; shrctl health ok from the host and from each cont
 step "driving a work order's life through the published ports"
 life compose
 followed compose
+measured compose
 parts_loop compose
 covered compose
 stats=$($DOCKER stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(compose ps -q) | sed 's/ \/ .*//')
@@ -479,6 +498,7 @@ $DOCKER exec "$task" shrctl health >"$TMP/health" 2>&1 \
     || { cat "$TMP/health" >&2; fail "shrctl health inside analytics: the services do not reach each other by name"; }
 life swarm
 followed swarm
+measured swarm
 parts_loop swarm
 covered swarm
 logged rm $DOCKER stack rm "$STACK"

@@ -160,19 +160,21 @@ def test_options_after_the_command(start_service, tails):
     (["call", "dispatch", "sys.ping", "-n", "3"],
      "call does not take --count; see shrctl call --help"),
     (["health", "--from-seq", "1"], "health does not take --from-seq; see shrctl health --help"),
-    ([], "no command given: call, tail, health or keys; see --help"),
-    (["status"], "unknown command 'status': call, tail, health or keys; see --help"),
+    ([], "no command given: call, tail, watch, health, kpi, profit or keys, or <service> <op>;"
+         " see --help"),
+    (["status"], "unknown command 'status': call, tail, watch, health, kpi, profit or keys, or a"
+                 " service; see --help"),
     (["tail", "tcp://127.0.0.1:1"],
      "which service is at tcp://127.0.0.1:1? say --service NAME (its public key is NAME.key"
      " in the keys' folder)"),
     (["keys", "new", "someone"], "keys new someone needs --roles A,B (see shrctl keys --help)"),
     (["keys", "rotate"], "keys takes init [SERVICE...], new NAME, list or revoke NAME, not"
                          " 'rotate'; see shrctl keys --help"),
-    (["call", "dispatch"], "call takes <service|endpoint> <op> [body-json], 1 argument given;"
-                           " see shrctl call --help"),
+    (["call", "dispatch"], "call takes <service|endpoint> <op> [body-json | key=value ...], 1"
+                           " argument given; see shrctl call --help"),
     (["call", "dispatch", "x.y", "{\"a\":", "1}"],
-     "call takes <service|endpoint> <op> [body-json], 4 arguments given (quote the body:"
-     " '{...}'); see shrctl call --help"),
+     "call takes <service|endpoint> <op> [body-json | key=value ...], 4 arguments given (quote"
+     " the body: '{...}'); see shrctl call --help"),
     (["tail"], "tail takes <service|endpoint> [topic-prefix], 0 arguments given;"
                " see shrctl tail --help"),
     (["tail", "dispatch", "workorder.", "extra"],
