@@ -223,8 +223,8 @@ def test_consent_followed_from_complaints_and_roles(start_service):
     client = service.client()
     health = client.call("sys.health")
     assert health["status"] == "ok", health
-    seller = service.client(key=harness.new_key("seller", "agent"))
-    reader = service.client(key=harness.new_key("viewer", "reader"))
+    seller = service.client(key=harness.new_key("contracts-seller", "agent"))
+    reader = service.client(key=harness.new_key("contracts-viewer", "reader"))
     unit = asset(seller)
     error = seller.error("offering.upsert", {"id": "INST", "kind": "installation", "name": "x",
                                              "cost_cents": 1, "price_cents": 2})
@@ -236,4 +236,4 @@ def test_consent_followed_from_complaints_and_roles(start_service):
                                                         "parts": True, "labour": False}})[
         "code"] == "permission_denied"
     registered = events(client, {"asset.registered"})
-    assert registered[0]["actor"] == "seller"
+    assert registered[0]["actor"] == "contracts-seller"
