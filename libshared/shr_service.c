@@ -1,5 +1,6 @@
 /*  shr_service - a whole service run as an actor. See shr_service.h. */
 #include "shr_service.h"
+#include "shr_client.h"
 #include "shr_consumer.h"
 #include "shr_log.h"
 #include "shr_outbox.h"
@@ -39,6 +40,7 @@ struct _shr_service_t {
     shr_keys_t *keys;       //  NULL when SHR_CURVE=off
     zlistx_t *consumers;    //  shr_consumer_t, owned
     zlistx_t *routers;      //  s_router_t, owned
+    zlistx_t *clients;      //  shr_client_t of the peers its timers call, owned
     zlistx_t *ticks;        //  s_tick_t, owned
     zactor_t *actor;
     void *state;
@@ -329,6 +331,8 @@ shr_service_t *shr_service_new (const shr_service_def_t *def, shr_config_t **con
     zlistx_set_destructor (self->consumers, (zlistx_destructor_fn *) shr_consumer_destroy);
     self->routers = zlistx_new ();
     zlistx_set_destructor (self->routers, (zlistx_destructor_fn *) s_free);
+    self->clients = zlistx_new ();
+    zlistx_set_destructor (self->clients, (zlistx_destructor_fn *) shr_client_destroy);
     self->ticks = zlistx_new ();
     zlistx_set_destructor (self->ticks, (zlistx_destructor_fn *) s_free);
     if (config_p && *config_p) {
@@ -390,6 +394,7 @@ void shr_service_destroy (shr_service_t **self_p)
     zactor_destroy (&self->actor);
     zlistx_destroy (&self->consumers);
     zlistx_destroy (&self->routers);
+    zlistx_destroy (&self->clients);
     zlistx_destroy (&self->ticks);
     shr_server_destroy (&self->server);
     shr_work_destroy (&self->work);
@@ -498,6 +503,22 @@ int shr_service_consume (shr_service_t *self, const char *source,
     router->arg = arg;
     zlistx_add_end (self->routers, router);
     return shr_service_consume_raw (self, source, s_route, router, err, errlen);
+}
+
+shr_client_t *shr_service_client (shr_service_t *self, const char *peer, char *err,
+                                  size_t errlen)
+{
+    *err = 0;
+    const char *api = shr_config_api_of (self->config, peer, err, errlen);
+    if (!api) {
+        if (!*err)
+            snprintf (err, errlen, "no endpoint for %s: set %s's _API", peer, peer);
+        return NULL;
+    }
+    shr_client_t *client = shr_client_new (api, self->keys, peer, err, errlen);
+    if (client)
+        zlistx_add_end (self->clients, client);
+    return client;
 }
 
 void shr_service_set_state (shr_service_t *self, void *state, void (*destructor) (void **))

@@ -19,6 +19,7 @@
 #define SHR_SERVICE_H_INCLUDED
 
 #include "shr_call.h"
+#include "shr_client.h"
 #include "shr_config.h"
 #include "shr_consumer.h"
 #include "shr_server.h"
@@ -79,6 +80,15 @@ int shr_service_consume (shr_service_t *self, const char *source,
 //  The same with one function for every event, as JSON (the whole envelope).
 int shr_service_consume_raw (shr_service_t *self, const char *source, shr_apply_fn *apply,
                              void *arg, char *err, size_t errlen);
+
+//  For setup: a client of peer's API (its endpoint from <PEER>_API or the port
+//  table; CURVE with the service's own key pair and peer's public key), kept
+//  and destroyed with the service. For the service's timers, which call the
+//  peer from the service's thread inside their unit of work: its reply comes
+//  before their commit, so a call made again after a crash must carry the
+//  same idempotency key. Returns NULL with a message in err.
+shr_client_t *shr_service_client (shr_service_t *self, const char *peer, char *err,
+                                  size_t errlen);
 
 //  For setup: keeps state for the service's lifetime (the ops' call->arg);
 //  destructor runs at destroy.

@@ -14,7 +14,8 @@
     gap_solver.c (that problem and its optimiser), dispatch_run.c (assign all
     waiting orders by the plan), travel_times.c (supplied travel times),
     parts_loop.c (inventory's events: waiting for parts, resuming, the parts
-    cost at the moving average).
+    cost at the moving average), coverage_feed.c (contracts' cover of each
+    product serial, from its events, and whether it covers a serial today).
 
     The ops' request and reply structs, their handlers' prototypes and the
     events' structs are generated from schemas/ (dispatch_shapes.h,
@@ -201,5 +202,11 @@ int parts_loop_after_start (shr_call_t *call, const workorder_t *order);
 
 //  sla_scan.c: the timer that emits workorder.at_risk and workorder.overdue, once per order.
 shr_tick_fn sla_scan;
+
+//  coverage_feed.c: what contracts' events do here (shr_service_consume).
+extern const shr_event_handler_t coverage_feed[];
+//  Whether contracts' cover of serial puts it in warranty today (by the call's
+//  clock). Returns 1 covered, 0 not (or unknown), -1 with the call failed.
+int coverage_in_warranty (shr_call_t *call, const char *serial);
 
 #endif

@@ -1,7 +1,8 @@
 /*  dispatch - technicians, repair work orders, SLA clocks and assignment.
 
-    The binary: settings from the environment, the SLA timer, and libshared's
-    runner for the rest (sockets, store, events, signals). Its ops and events
+    The binary: settings from the environment, the SLA timer, the consumers
+    of inventory's events and of contracts' coverage, and libshared's runner
+    for the rest (sockets, store, events, signals). Its ops and events
     are generated from schemas/dispatch/ and schemas/events/.
 */
 #include "dispatch.h"
@@ -90,9 +91,10 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
     if (s_read_settings (settings, err, errlen))
         return -1;
     shr_service_every (service, settings->sla_scan_ms, sla_scan, settings);
-    //  Inventory consumes dispatch's events too; each waits for the other by
-    //  itself (the consumer asks again until it answers).
-    return shr_service_consume (service, "inventory", parts_loop_handlers, settings, err, errlen);
+    //  Inventory and contracts consume dispatch's events too; each waits for
+    //  the other by itself (the consumer asks again until it answers).
+    return shr_service_consume (service, "inventory", parts_loop_handlers, settings, err, errlen)
+           || shr_service_consume (service, "contracts", coverage_feed, settings, err, errlen);
 }
 
 static const shr_service_def_t s_dispatch = {
@@ -103,7 +105,8 @@ static const shr_service_def_t s_dispatch = {
                "DISPATCH_TRAVEL_KMH (40), DISPATCH_LEVEL_PERCENT (130,115,100,90,80),\n"
                "DISPATCH_WEIGHT_TRAVEL (50 cents a minute), _LATENESS (100 cents a minute),\n"
                "_LABOUR (100 %), _OVERQUALIFIED (500 cents a level), DISPATCH_PLAN_MS (300),\n"
-               "DISPATCH_PLAN_ROUNDS (200). Consumes inventory's events (INVENTORY_EVENTS/_API).",
+               "DISPATCH_PLAN_ROUNDS (200). Consumes inventory's events (INVENTORY_EVENTS/_API)\n"
+               "and contracts' coverage of product serials (CONTRACTS_EVENTS/_API).",
     .migrations = dispatch_migrations,
     .ops = dispatch_ops,
     .events = dispatch_events,

@@ -173,4 +173,17 @@ const char *const dispatch_migrations[] = {
     "ALTER TABLE workorder ADD COLUMN paused_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX workorder_assign_pending ON workorder (assign_by_ms)"
     " WHERE assign_late_emitted = 0 AND status = 'reported';",
+
+    //  6: contracts' cover of each product serial, as its asset events tell
+    //  it (coverage_feed.c), and who decided each order's warranty.
+    "CREATE TABLE coverage ("
+    " serial TEXT NOT NULL,"
+    " n INTEGER NOT NULL,"                          //  the period's place in the event
+    " kind TEXT NOT NULL,"
+    " contract_id TEXT,"
+    " starts_on TEXT NOT NULL,"                     //  YYYY-MM-DD: days sort as text
+    " ends_on TEXT NOT NULL,"
+    " in_warranty INTEGER NOT NULL,"
+    " PRIMARY KEY (serial, n)) WITHOUT ROWID;"
+    "ALTER TABLE workorder ADD COLUMN warranty_basis TEXT;",
     NULL};

@@ -68,17 +68,30 @@ int workorder_insert (shr_call_t *call, const dispatch_workorder_create_request_
     sqlite3_reset (stmt);
     const char *id = shr_call_printf (call, "WO-%06lld", (long long) seq);
     int64_t due_ms = call->now_ms + policy.resolve_within_s * 1000;
+    //  In warranty as the caller says; without a word, as contracts' cover of the
+    //  product says today; without a serial, not. Kept with who decided.
+    dispatch_workorder_create_request_t decided = *request;
+    const char *basis = request->has_in_warranty ? "caller"
+                        : request->product_serial ? "coverage"
+                                                  : "default";
+    if (!request->has_in_warranty && request->product_serial) {
+        int covered = coverage_in_warranty (call, request->product_serial);
+        if (covered < 0)
+            return -1;
+        decided.in_warranty = covered;
+    }
     if (shr_call_exec (
             call,
             "INSERT INTO workorder (seq, id, customer_id, type, priority, channel, region, address,"
             " description, product_model, product_serial, required_skill, required_level,"
-            " in_warranty, status, open, rework_of, reported_at_ms, due_at_ms, at_risk_at_ms,"
-            " lat_e6, lon_e6, window_start_ms, window_end_ms, assign_by_ms, sla_pauses)"
-            " VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region, :address,"
-            " :description, :product_model, :product_serial, :required_skill, :required_level,"
-            " :in_warranty, :status, 1, :rework_of, :now, :due, :at_risk, :lat, :lon,"
-            " :window_start, :window_end, :assign_by, :pauses)",
-            &dispatch_workorder_create_request_shape, request, SHR_INT (":seq", seq),
+            " in_warranty, warranty_basis, status, open, rework_of, reported_at_ms, due_at_ms,"
+            " at_risk_at_ms, lat_e6, lon_e6, window_start_ms, window_end_ms, assign_by_ms,"
+            " sla_pauses) VALUES (:seq, :id, :customer_id, :type, :priority, :channel, :region,"
+            " :address, :description, :product_model, :product_serial, :required_skill,"
+            " :required_level, :in_warranty, :basis, :status, 1, :rework_of, :now, :due,"
+            " :at_risk, :lat, :lon, :window_start, :window_end, :assign_by, :pauses)",
+            &dispatch_workorder_create_request_shape, &decided, SHR_TEXT (":basis", basis),
+            SHR_INT (":seq", seq),
             SHR_TEXT (":id", id), SHR_TEXT (":status", "reported"),
             SHR_TEXT (":rework_of", rework_of), SHR_INT (":due", due_ms),
             SHR_INT (":at_risk", due_ms - policy.at_risk_before_s * 1000),
@@ -115,7 +128,7 @@ int workorder_read (shr_call_t *call, int64_t seq, dispatch_workorder_t *out)
 {
     int found = shr_call_get (
         call,
-        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_serial, address,"
+        "SELECT " WORKORDER_SUMMARY_COLUMNS ", product_serial, warranty_basis, address,"
         " lat_e6 / 1e6 AS \"location.lat\", lon_e6 / 1e6 AS \"location.lon\","
         " window_start_ms AS \"window.start\", window_end_ms AS \"window.end\","
         " description, reported_at_ms AS \"times.reported_at\","

@@ -164,6 +164,15 @@ int workorder_complete (shr_call_t *call, const dispatch_workorder_complete_requ
     event.on_time = call->now_ms <= order.summary.due_at;
     event.parts_used.count = request->parts_used.count;
     event.parts_used.items = request->parts_used.items;
+    //  The product's serial beside its model (in the summary), for the repair
+    //  history of each model and serial (contracts prices warranties by it).
+    event_workorder_completed_t product;
+    if (shr_call_get (call, "SELECT product_serial FROM workorder WHERE id = :id",
+                      NULL, NULL, &event_workorder_completed_shape, &product,
+                      SHR_TEXT (":id", order.summary.id), SHR_END)
+        != 1)
+        return shr_call_db_error (call);
+    event.product_serial = product.product_serial;
     return s_reply (call, &order, event_workorder_completed_emit (call, order.summary.id, &event),
                     reply);
 }

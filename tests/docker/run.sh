@@ -253,6 +253,22 @@ sys.exit(0 if ($expr) else 1)" "$reply" && { echo "$reply"; return 0; }
     fail "$what: not within 15 s (last reply of $service $op: ${reply:-none; $(cat "$TMP/call.err")})"
 }
 
+# contracts follows complaints' customer file and answers coverage by date: a
+# product registered with a warranty to the end of 2030 is covered on a day in
+# it by the manufacturer (and asset.registered was published).
+covered() {
+    local where=$1 covered
+    local serial="SN-$where"
+    "$SHRCTL" -t 3000 call complaints customer.upsert '{"id":"C-9","name":"Zhao Lei","region":"north","consent":true}' \
+        >/dev/null 2>"$TMP/call.err" || fail "$where: customer.upsert: $(cat "$TMP/call.err")"
+    "$SHRCTL" -t 3000 call contracts asset.register "{\"serial\":\"$serial\",\"model\":\"AC-300\",\"customer_id\":\"C-9\",\"installed_on\":\"2026-01-10\",\"warranty\":{\"ends_on\":\"2030-12-31\",\"parts\":true,\"labour\":true}}" \
+        >/dev/null 2>"$TMP/call.err" || fail "$where: asset.register: $(cat "$TMP/call.err")"
+    covered=$("$SHRCTL" -t 3000 call contracts asset.get "{\"serial\":\"$serial\",\"on\":\"2028-06-01\"}" 2>"$TMP/call.err" \
+        | json_get covered_by) || fail "$where: asset.get: $(cat "$TMP/call.err")"
+    [ "$covered" = manufacturer ] || fail "$where: $serial on 2028-06-01 is covered by '$covered', not manufacturer"
+    say "  $where: contracts registered $serial; on 2028-06-01 it is covered by the manufacturer"
+}
+
 # The parts loop across dispatch, inventory and procurement, by their events
 # alone: a diagnosis needs a part with no stock -> inventory back-orders it
 # and dispatch's order waits for parts -> the stock is below its reorder point
@@ -357,6 +373,7 @@ life compose
 followed compose
 measured compose
 parts_loop compose
+covered compose
 stats=$($DOCKER stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(compose ps -q) | sed 's/ \/ .*//')
 for s in $services; do
     rss=$("$SHRCTL" call "$s" sys.stats | json_get rss_kb)
@@ -426,11 +443,12 @@ total=$($DOCKER exec "$(cid dispatch)" sqlite3 -readonly /var/lib/aftersales/dis
 $DOCKER volume create "$RESTORE" >/dev/null
 logged restore $DOCKER run --rm -v "$RESTORE:/var/lib/aftersales" -v "$TMP/backup:/backup:ro" \
     aftersales/dispatch sh -c 'cd /var/lib/aftersales && rm -f dispatch.db-wal dispatch.db-shm && cp /backup/dispatch.db dispatch.db'
-# It follows inventory's events, as dispatch does: on the stack's network, or
-# its source would be unreachable and it degraded, never healthy.
+# It follows inventory's and contracts' events, as dispatch does: on the stack's
+# network, or its sources would be unreachable and it degraded, never healthy.
 net=$($DOCKER inspect -f '{{range $name, $v := .NetworkSettings.Networks}}{{$name}}{{end}}' "$(cid dispatch)")
 logged restored $DOCKER run -d --name "$RESTORE" --network "$net" \
     -e INVENTORY_API=tcp://inventory:7131 -e INVENTORY_EVENTS=tcp://inventory:7132 \
+    -e CONTRACTS_API=tcp://contracts:7151 -e CONTRACTS_EVENTS=tcp://contracts:7152 \
     -v "$RESTORE:/var/lib/aftersales" -v "$KEYS_MOUNT" aftersales/dispatch
 wait_healthy "name=$RESTORE" 1 30
 got=$($DOCKER exec "$RESTORE" shrctl call tcp://127.0.0.1:7101 events.replay '{"from_seq":1,"limit":1}' | json_get last_seq)
@@ -482,6 +500,7 @@ life swarm
 followed swarm
 measured swarm
 parts_loop swarm
+covered swarm
 logged rm $DOCKER stack rm "$STACK"
 stack_gone 60 || fail "the stack's containers are still there 60 s after docker stack rm"
 $DOCKER volume ls -q --filter "label=com.docker.stack.namespace=$STACK" | xargs -r $DOCKER volume rm >/dev/null

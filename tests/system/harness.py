@@ -42,9 +42,10 @@ SERVICES = services()
 # The services whose events each one consumes: it needs their public keys to
 # start, and their processes running for its sys.health to say "ok"
 # (start_service(name, with_sources=True) starts them first).
-SOURCES = {"complaints": ["dispatch"], "dispatch": ["inventory"],
+SOURCES = {"complaints": ["dispatch"], "dispatch": ["inventory", "contracts"],
            "inventory": ["dispatch", "procurement"], "procurement": ["inventory"],
-           "analytics": ["dispatch", "complaints", "inventory", "procurement"]}
+           "analytics": ["dispatch", "complaints", "inventory", "procurement"],
+           "contracts": ["complaints", "dispatch"]}
 
 # The bus is closed by default, in the tests too: one keys folder for the whole
 # run (shrctl keys init), every service started with CURVE on unless a test

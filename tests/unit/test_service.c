@@ -243,6 +243,48 @@ static void test_undeclared_events_are_refused (void)
     shr_service_destroy (&gamma);
 }
 
+//  A client of a peer, as a service's setup gets it: the peer's endpoint from
+//  <PEER>_API, kept and destroyed with the service; an unknown peer is refused.
+static shr_client_t *s_peer;
+static int s_setup_delta (shr_service_t *service, char *err, size_t errlen)
+{
+    char unknown[256];
+    CHECK (shr_service_client (service, "nosuch", unknown, sizeof unknown) == NULL);
+    CHECK (strstr (unknown, "nosuch") != NULL);
+    s_peer = shr_service_client (service, "alpha", err, errlen);
+    return s_peer ? 0 : -1;
+}
+
+static void test_a_peer_client_reaches_the_peer (void)
+{
+    shr_service_t *alpha = s_start (&s_alpha);
+    CHECK (alpha);
+    if (!alpha)
+        return;
+    setenv ("ALPHA_API", shr_service_api_endpoint (alpha), 1);
+    static const shr_service_def_t delta = {.name = "delta", .summary = "test",
+                                            .migrations = s_migrations, .setup = s_setup_delta};
+    shr_service_t *service = s_start (&delta);
+    CHECK (service && s_peer);
+    if (service && s_peer) {
+        shr_error_t err;
+        cJSON *body = cJSON_Parse ("{\"id\":\"p1\",\"value\":7}");
+        cJSON *first = shr_client_call (s_peer, "item.create", body, "peer-1", &err);
+        cJSON *again = shr_client_call (s_peer, "item.create", body, "peer-1", &err);
+        CHECK (first && again);
+        //  The same key: the first reply, the item made once.
+        if (first && again)
+            CHECK_INT (cJSON_GetObjectItem (again, "version")->valueint,
+                       cJSON_GetObjectItem (first, "version")->valueint);
+        cJSON_Delete (first);
+        cJSON_Delete (again);
+        cJSON_Delete (body);
+    }
+    shr_service_destroy (&service);
+    shr_service_destroy (&alpha);
+    unsetenv ("ALPHA_API");
+}
+
 int main (void)
 {
     snprintf (s_dir, sizeof s_dir, "/tmp/test_service.%d", getpid ());
@@ -251,6 +293,7 @@ int main (void)
     RUN (test_serve_publish_consume_replay);
     RUN (test_setup_errors_are_reported);
     RUN (test_undeclared_events_are_refused);
+    RUN (test_a_peer_client_reaches_the_peer);
     char command[300];
     snprintf (command, sizeof command, "rm -rf %s", s_dir);
     if (system (command) != 0)
