@@ -39,7 +39,7 @@ import zmq
 import zmq.auth
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-SERVICES = ("dispatch", "complaints", "inventory", "procurement", "analytics")
+SERVICES = ("dispatch", "complaints", "inventory", "procurement", "contracts", "analytics")
 CLOCKED = ("dispatch", "complaints")
 BASE_PORT = 7300       # demo ports: 7301/7302 dispatch, 7311/7312 complaints, ...
 HOUR = 3600 * 1000

@@ -3,8 +3,8 @@
     Files: main.c (definition, setup: the sources it follows), migrations.c
     (facts, roll-ups, work orders, targets), calendar.c (UTC days: pure),
     facts.c (one fact in, rolled up per day and dimension), dispatch_feed.c,
-    complaints_feed.c, inventory_feed.c and procurement_feed.c (what each
-    source's events become), kpi_def.c (the
+    complaints_feed.c, inventory_feed.c, procurement_feed.c and
+    contracts_feed.c (what each source's events become), kpi_def.c (the
     indicators: formulas, units, target rules; pure), rollup.c (a period's
     sums per group, from the roll-ups only), kpi_report.c (kpi.report),
     kpi_targets.c (kpi.targets.set/get), kpi_explain.c (kpi.explain),
@@ -93,12 +93,14 @@ int stock_move (shr_call_t *call, const shr_event_t *event, int64_t change_cents
 int stock_average (shr_call_t *call, int64_t from_day, int64_t to_day, double *average,
                    bool *known);
 
-//  dispatch_feed.c, complaints_feed.c, inventory_feed.c, procurement_feed.c:
+//  dispatch_feed.c, complaints_feed.c, inventory_feed.c, procurement_feed.c,
+//  contracts_feed.c:
 //  each source's events (shr_service_consume).
 extern const shr_event_handler_t dispatch_feed[];
 extern const shr_event_handler_t complaints_feed[];
 extern const shr_event_handler_t inventory_feed[];
 extern const shr_event_handler_t procurement_feed[];
+extern const shr_event_handler_t contracts_feed[];
 
 //  kpi_def.c: the indicators of docs/domain.md.
 typedef enum {

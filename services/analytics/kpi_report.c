@@ -118,10 +118,10 @@ int kpi_report (shr_call_t *call, const analytics_kpi_report_request_t *request,
     }
 
     static const char *notes_all[] = {
-        "value_added_share and profit_growth: contracts is not followed yet, so value-added"
-        " revenue is the charges of dispatch's installation, upgrade and consulting orders, and"
-        " profit is revenue - labour - parts of the work orders (no contract sales, site rent or"
-        " other costs)",
+        "value_added_share and profit_growth: value-added revenue is what contracts sells"
+        " (contracts and renewals less refunds, rentals returned) plus the charges of dispatch's"
+        " installation, upgrade and consulting orders; profit is revenue - labour - parts (no"
+        " site rent or other costs)",
         "complaint_rate: complaints of kind complaint received in the period per 100 customers"
         " in complaints' file at its end",
     };

@@ -23,6 +23,7 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
                || shr_service_consume (service, "inventory", inventory_feed, NULL, err, errlen)
                || shr_service_consume (service, "procurement", procurement_feed, NULL, err,
                                        errlen)
+               || shr_service_consume (service, "contracts", contracts_feed, NULL, err, errlen)
                ? -1
                : 0;
 }
@@ -30,7 +31,7 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
 static const shr_service_def_t s_analytics = {
     .name = "analytics",
     .summary = "Analytics: the after-sales KPIs (docs/domain.md), computed from the events of\n"
-               "dispatch, complaints, inventory and procurement (<SOURCE>_API and\n"
+               "dispatch, complaints, inventory, procurement and contracts (<SOURCE>_API and\n"
                "<SOURCE>_EVENTS of each), with targets, explanations to the event,\n"
                "technician performance and the profit breakdown.",
     .migrations = analytics_migrations,

@@ -44,7 +44,7 @@ SERVICES = services()
 # (start_service(name, with_sources=True) starts them first).
 SOURCES = {"complaints": ["dispatch"], "dispatch": ["inventory", "contracts"],
            "inventory": ["dispatch", "procurement"], "procurement": ["inventory"],
-           "analytics": ["dispatch", "complaints", "inventory", "procurement"],
+           "analytics": ["dispatch", "complaints", "inventory", "procurement", "contracts"],
            "contracts": ["complaints", "dispatch"]}
 
 # The bus is closed by default, in the tests too: one keys folder for the whole

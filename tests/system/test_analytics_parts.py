@@ -36,7 +36,7 @@ class Loop:
 
         def done():
             return all(c["applied_seq"] >= last[c["source"]]
-                       for c in self.an.call("sys.health")["consumers"])
+                       for c in self.an.call("sys.health")["consumers"] if c["source"] in last)
         wait_until(done, timeout=30, what="analytics caught up with %s" % last)
 
     def buy(self, qty, price):
