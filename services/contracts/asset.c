@@ -96,7 +96,13 @@ int asset_get (shr_call_t *call, const contracts_asset_get_request_t *request,
             reply->covers.items[reply->covers.count++] = *cover;
     }
     reply->covered_by = reply->covers.count ? reply->covers.items[0].kind : "none";
-    return 0;
+    //  And the parts a repair under cover replaced, still covered that day.
+    return shr_call_list (call,
+                          "SELECT part_id, ends_on AS covered_until, workorder_id FROM part_cover"
+                          " WHERE serial = :serial AND ends_on >= :on ORDER BY part_id",
+                          NULL, NULL, &contracts_part_cover_shape, &reply->parts_covered, 0, NULL,
+                          SHR_TEXT (":serial", reply->asset.serial), SHR_TEXT (":on", reply->on),
+                          SHR_END);
 }
 
 int asset_list (shr_call_t *call, const contracts_asset_list_request_t *request,

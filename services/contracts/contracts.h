@@ -40,6 +40,8 @@ typedef struct {
     int visit_lead_days;    //  CONTRACTS_VISIT_LEAD_DAYS, default 14: ordered this far ahead
     int dispatch_timeout_ms;  //  CONTRACTS_DISPATCH_TIMEOUT_MS, default 1000: one call's wait
     int dispatch_retry_s;   //  CONTRACTS_DISPATCH_RETRY_S, default 30: after a failed call
+    int part_cover_days;    //  CONTRACTS_PART_COVER_DAYS, default 90: a part replaced under
+                            //  cover is covered this long from the repair (0: not)
     char region[65];        //  CONTRACTS_REGION, default "unknown": for a customer of no region
     shr_client_t *dispatch; //  dispatch's API, owned by the service
     int64_t next_try_ms;    //  the timer waits until then after a failed call

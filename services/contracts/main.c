@@ -49,6 +49,8 @@ static int s_read_settings (contracts_settings_t *settings, char *err, size_t er
                               &settings->dispatch_timeout_ms)
            || shr_config_int ("CONTRACTS_DISPATCH_RETRY_S", 30, 1, 86400, err, errlen,
                               &settings->dispatch_retry_s)
+           || shr_config_int ("CONTRACTS_PART_COVER_DAYS", 90, 0, 3650, err, errlen,
+                              &settings->part_cover_days)
                ? -1
                : 0;
 }

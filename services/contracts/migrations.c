@@ -134,4 +134,13 @@ const char *const contracts_migrations[] = {
     " PRIMARY KEY (contract_id, visit)) WITHOUT ROWID;"
     //  The timer reads only what is still to be ordered, by day.
     "CREATE INDEX visit_pending ON visit (due_on) WHERE workorder_id IS NULL;",
+
+    //  2: the cover of each part a repair under cover replaced, by serial
+    //  (repair_feed.c): the last day of the longest such cover, and the order.
+    "CREATE TABLE part_cover ("
+    " serial TEXT NOT NULL,"
+    " part_id TEXT NOT NULL,"
+    " ends_on TEXT NOT NULL,"                       //  YYYY-MM-DD: days sort as text
+    " workorder_id TEXT NOT NULL,"
+    " PRIMARY KEY (serial, part_id)) WITHOUT ROWID;",
     NULL};

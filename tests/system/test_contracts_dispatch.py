@@ -110,3 +110,35 @@ def test_an_accepted_offer_becomes_the_cover_that_puts_an_order_in_warranty(plat
     wait_until(lambda: covers(dispatch, "SN-DUE")[1][2] == day(25), what="the cover cut short")
     order, _ = repaired(desk, "SN-DUE")
     assert order["in_warranty"] is False
+
+
+def test_a_part_replaced_under_cover_is_covered_on_its_own(platform):
+    """CONTRACTS_PART_COVER_DAYS (90 by default): the part a repair under cover
+    replaced is covered from the repair's day, past the product's own cover;
+    a repair out of cover covers nothing."""
+    dispatch, service = platform
+    desk, client = dispatch.client(), service.client()
+    unit = asset(client, "SN-PART", installed=day(-300), ends=day(20))
+    gone = asset(client, "SN-GONE", installed=day(-800), ends=day(-10))
+    wait_until(lambda: covers(dispatch, "SN-GONE"), what="dispatch's copy of the coverage")
+    covered, _ = repaired(desk, "SN-PART")
+    assert covered["in_warranty"]
+    charged, _ = repaired(desk, "SN-GONE")
+    assert not charged["in_warranty"]
+    last = desk.call("events.replay", {"from_seq": 1, "limit": 1})["last_seq"]
+    wait_until(lambda: [c["applied_seq"] for c in client.call("sys.health")["consumers"]
+                        if c["source"] == "dispatch"] >= [last], what="contracts applied dispatch's")
+
+    def parts(asset_id, on):
+        return client.call("asset.get", {"id": asset_id, "on": on})["parts_covered"]
+    own = [{"part_id": "P-9", "covered_until": day(90), "workorder_id": covered["id"]}]
+    assert parts(unit["id"], day(0)) == own and parts(unit["id"], day(90)) == own
+    assert client.call("asset.get", {"id": unit["id"], "on": day(60)})["covered_by"] == "none"
+    assert parts(unit["id"], day(91)) == []
+    assert parts(gone["id"], day(0)) == []
+    # A second repair under cover of the same part, on the same day: the cover stays.
+    again, _ = repaired(desk, "SN-PART")
+    last = desk.call("events.replay", {"from_seq": 1, "limit": 1})["last_seq"]
+    wait_until(lambda: [c["applied_seq"] for c in client.call("sys.health")["consumers"]
+                        if c["source"] == "dispatch"] >= [last], what="contracts applied dispatch's")
+    assert parts(unit["id"], day(0)) == own
