@@ -90,7 +90,8 @@ static const shr_service_def_t s_contracts = {
                "CONTRACTS_VISIT_LEAD_DAYS (orders this many days ahead, default 14),\n"
                "CONTRACTS_DISPATCH_TIMEOUT_MS (one call to dispatch, default 1000),\n"
                "CONTRACTS_DISPATCH_RETRY_S (after a failed call, default 30), CONTRACTS_REGION\n"
-               "(for a customer of no known region, default unknown).",
+               "(for a customer of no known region, default unknown), CONTRACTS_PART_COVER_DAYS\n"
+               "(a part replaced under cover is covered this long, default 90; 0: not).",
     .migrations = contracts_migrations,
     .ops = contracts_ops,
     .events = contracts_events,
