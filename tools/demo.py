@@ -11,12 +11,14 @@ stops every process it started.
 The simulator models the world: when orders arrive and of what type, how long
 a repair takes (longer when the technician's skill does not match), how the
 customer scores it (lower when it was late), whether they complain or reject
-the work. The year follows the plan's phases: months 1-3 run as the
+the work, whether they buy an extended warranty they are offered. The year follows the plan's phases: months 1-3 run as the
 organisation works today (dispatch by hand: the desk picks any technician of
 the region; half the customers give no score); from month 4 the service
 assigns by skill and load (dispatch's policy) and every acceptance asks for a
-score; the value-added share of the work grows phase by phase as the plan's
-promotion would have it. Every decision about an order is made by the
+score, and contracts offers extended warranties before covers end (its
+campaign, its prices); the value-added share of the work orders grows phase by
+phase as the plan's promotion would have it, and repairs get quicker as its
+training takes effect (both assumptions about the world, not decisions). Every decision about an order is made by the
 services; none is written into the simulator's numbers.
 
 Deterministic for a given --seed, but for the few milliseconds of real time
@@ -40,7 +42,7 @@ import zmq.auth
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 SERVICES = ("dispatch", "complaints", "inventory", "procurement", "contracts", "analytics")
-CLOCKED = ("dispatch", "complaints")
+CLOCKED = ("dispatch", "complaints", "contracts")
 BASE_PORT = 7300       # demo ports: 7301/7302 dispatch, 7311/7312 complaints, ...
 HOUR = 3600 * 1000
 DAY = 24 * HOUR
@@ -49,6 +51,7 @@ SKILLS = ("hvac", "electrical", "plumbing")
 VALUE_ADDED = ("installation", "upgrade", "consulting")
 # Per phase: share of value-added orders, hours a matching repair takes.
 PHASES = {1: (0.12, 10), 2: (0.20, 8), 3: (0.28, 7), 4: (0.35, 6)}
+TAKES_OFFER = 0.35     # a customer offered an extended warranty buys it this often
 
 
 class Client:
@@ -75,7 +78,9 @@ class Platform:
         self.keys = os.path.join(work, "keys")
         subprocess.run([os.path.join(bin_dir, "asctl"), "keys", "init", "--dir", self.keys],
                        check=True, capture_output=True)
+        # CONTRACTS_CAMPAIGN_MS: the offer campaign runs when the year says (phase 2 on).
         self.env = dict(os.environ, KEYS_DIR=self.keys, SHR_TEST_CLOCK="1", SHR_SYNC="normal",
+                        CONTRACTS_CAMPAIGN_MS="86400000",
                         LOG_LEVEL="warn", DATA_DIR=os.path.join(work, "data"),
                         SHR_KEY=os.path.join(self.keys, "clients", "admin.key_secret"))
         for i, name in enumerate(SERVICES):
@@ -148,7 +153,44 @@ def organise(p, rng, technicians, customers):
         crm.call("customer.upsert", {"id": "C-%05d" % (n + 1), "name": "Customer %d" % (n + 1),
                                      "region": REGIONS[n % len(REGIONS)],
                                      "consent": rng.random() < 0.6})
+    # Each customer's air conditioner, its two-year warranty ending some time in
+    # the year or after; and the extended warranty contracts can sell for it.
+    co = p.c["contracts"]
+    today = datetime.date.fromisoformat(co.call("sys.ping")["ts"][:10])
+    co.call("offering.upsert", {"id": "EW-AC300-12", "kind": "extended_warranty",
+                                "name": "AC-300, one more year", "model": "AC-300",
+                                "term_months": 12, "cost_cents": 20000, "price_cents": 36500})
+    for n in range(customers):
+        installed = today - datetime.timedelta(days=rng.randint(300, 720))
+        co.call("asset.register", {
+            "serial": "SN-%05d" % (n + 1), "model": "AC-300", "customer_id": "C-%05d" % (n + 1),
+            "installed_on": installed.isoformat(), "warranty": {
+                "ends_on": (installed + datetime.timedelta(days=730)).isoformat(),
+                "parts": True, "labour": True}})
     return staff
+
+
+def offer_warranties(co, rng):
+    """From phase 2 on, the plan's value-added promotion: contracts offers an
+    extended warranty to every consenting customer whose cover ends soon (its
+    campaign, its quoted price); the customer buys or not. Returns how many
+    bought."""
+    co.call("offer.campaign.run")
+    bought, cursor = 0, None
+    while True:
+        body = {"status": "made", "limit": 200}
+        if cursor:
+            body["cursor"] = cursor
+        page = co.call("offer.list", body)
+        for offer in page["items"]:
+            if rng.random() < TAKES_OFFER:
+                co.call("offer.accept", {"id": offer["id"]})
+                bought += 1
+            else:
+                co.call("offer.decline", {"id": offer["id"], "reason": "not now"})
+        cursor = page["next_cursor"]
+        if not cursor:
+            return bought
 
 
 def assign(d, wid, pick):
@@ -173,8 +215,9 @@ def begin(d, rng, staff, wid, tech, skill, phase, now, kind, reported):
 def year(p, rng, staff, orders, customers, progress, tick_hours):
     global TICK
     TICK = tick_hours * HOUR   # the simulation's step
-    d, crm = p.c["dispatch"], p.c["complaints"]
+    d, crm, co = p.c["dispatch"], p.c["complaints"], p.c["contracts"]
     start = ms(d.call("sys.ping")["ts"])
+    sold = 0
     per_tick = orders / (365 * DAY / TICK)
     open_orders = []   # (done_at_ms, id, phase, technician matched)
     made = completed = 0
@@ -187,6 +230,8 @@ def year(p, rng, staff, orders, customers, progress, tick_hours):
         phase_days.setdefault(phase, [now, now])[1] = now
         va_share, hours = PHASES[phase]
         hour = (tick * TICK // HOUR) % 24
+        if phase >= 2 and hour == 0:
+            sold += offer_warranties(co, rng)
         # Busier in working hours (10 of them at 1.6, 14 at 0.57: 1 on average).
         carry += per_tick * (1.6 if 8 <= hour < 18 else 0.57) if tick_hours < 24 else per_tick
         while carry >= 1:
@@ -246,8 +291,8 @@ def year(p, rng, staff, orders, customers, progress, tick_hours):
                     "category": "repair_delay", "severity": "medium",
                     "text": "took too long", "workorder_id": wid})
         if tick % (720 // tick_hours) == 0:
-            progress("day %3d (phase %d): %6d orders made, %6d completed" % (
-                day, phase, made, completed))
+            progress("day %3d (phase %d): %6d orders made, %6d completed, %d warranties sold" % (
+                day, phase, made, completed, sold))
     return start, phase_days, made, completed
 
 

@@ -73,8 +73,9 @@ int profit_breakdown (shr_call_t *call, const analytics_profit_breakdown_request
     }
     qsort (reply->items.items, reply->items.count, sizeof *reply->items.items, s_by_margin);
     static const char *notes[] = {
-        "margin = revenue - parts cost - labour cost of the orders completed in the period;"
-        " contract sales, site rent and other costs are in no service analytics follows yet"};
+        "margin = revenue - parts cost - labour cost of the orders completed in the period, plus"
+        " what contracts sold (less refunds) and rentals returned, whose costs are the orders"
+        " they pay for; site rent and other costs are in no service analytics follows"};
     reply->by = request->by;
     reply->notes.items = notes;
     reply->notes.count = 1;
