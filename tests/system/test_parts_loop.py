@@ -384,3 +384,29 @@ def test_a_rework_reserves_the_parts_of_the_order_it_redoes(peers):  # noqa: F81
     assert [(x["sku"], x["reserved"], x["backordered"]) for x in lines] == [("P-1", 2, 0)]
     diagnosed = [e for e in events(d, ("workorder.diagnosed",)) if e["key"] == rework]
     assert len(diagnosed) == 1 and diagnosed[0]["data"]["diagnosis"] == "relay burnt"
+
+
+def test_goods_for_a_part_and_warehouse_inventory_never_knew_still_come_into_stock(peers):  # noqa: F811
+    """A purchase order may name a sku or warehouse that inventory was never
+    told of; what arrives must not be lost: inventory describes both from the
+    order (logged), and the stock is there at the order's price."""
+    services = peers(("inventory", "procurement"))
+    i, p = services["inventory"].client(), services["procurement"].client()
+    p.call("supplier.upsert", {"id": "S-1", "name": "S-1", "lead_time_days": 2})
+    po = p.call("po.create", {"supplier_id": "S-1", "warehouse_id": "WH-NEW",
+                              "lines": [{"sku": "P-NEW", "qty": 4, "unit_price_cents": 250}]})
+    assert po["status"] == "approved"  # under the approval limit
+    p.call("po.receive", {"id": po["id"], "lines": [{"sku": "P-NEW", "accepted": 3,
+                                                     "rejected": 1}]})
+
+    def stock():
+        return i.call("stock.get", {"sku": "P-NEW", "warehouse_id": "WH-NEW"})
+    wait_until(lambda: i.call("part.list", {})["items"]
+               and i.call("warehouse.list", {})["items"] and stock()["on_hand"] == 3,
+               what="the receipt in stock")
+    got = stock()
+    assert (got["on_hand"], got["on_order"], got["value_cents"]) == (3, 0, 750)
+    assert i.call("part.get", {"sku": "P-NEW"})["name"].startswith("P-NEW (")
+    assert [w["id"] for w in i.call("warehouse.list", {})["items"]] == ["WH-NEW"]
+    entries = ledger(i, sku="P-NEW", warehouse_id="WH-NEW")
+    assert [(e["kind"], e["qty"], e["reference"]) for e in entries] == [("receipt", 3, po["id"])]
