@@ -6,49 +6,20 @@
     each deadline once, and a pause moves the deadlines on. */
 #include "../../services/complaints/complaints.h"
 #include "testutil.h"
+#include "domainutil.h"
 
 #define HOUR_MS (3600 * 1000LL)
 
-static shr_store_t *s_store;
-static shr_schema_t *s_schemas;
-static shr_outbox_t *s_outbox;
-static shr_work_t *s_work;
+static domain_t s_domain;
 static complaints_settings_t s_settings = {"CNY", 1000, 604800, 259200, 86400, 3, 172800, 6};
 static int64_t s_now = 1795752000000LL;
-
-typedef struct {
-    const shr_op_def_t *op;
-    cJSON *body;
-    char *reply;
-} s_request_t;
-
-static int s_run_op (shr_call_t *call, void *arg)
-{
-    s_request_t *request = (s_request_t *) arg;
-    return shr_call_op (call, request->op, request->body, &request->reply);
-}
 
 //  Runs op on a body the way the server would (the body is valid by schema),
 //  in one unit of work. Returns the reply body, or NULL with error filled.
 static cJSON *s_call (const char *op, const char *json, shr_error_t *error)
 {
-    s_request_t request = {complaints_ops, cJSON_Parse (json), NULL};
-    while (request.op->name && !streq (request.op->name, op))
-        request.op++;
-    shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = op, .actor = "tester"};
-    char reason[256];
-    shr_work_begin (s_work);
-    int rc = shr_work_run (s_work, &call, false, s_run_op, &request);
-    if (rc == 0)
-        rc = shr_work_commit (s_work, reason, sizeof reason);
-    else
-        shr_work_rollback (s_work);
-    shr_work_publish (s_work);
-    if (rc && error)
-        *error = call.error;
-    cJSON *reply = rc == 0 ? cJSON_Parse (request.reply) : NULL;
-    free (request.reply);
-    cJSON_Delete (request.body);
+    cJSON *reply;
+    domain_call (&s_domain, complaints_ops, &s_settings, s_now, op, json, &reply, error);
     return reply;
 }
 
@@ -62,15 +33,15 @@ static void s_scan (void)
 {
     shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = "tick", .actor = "complaints"};
     char reason[256];
-    shr_work_begin (s_work);
-    CHECK (shr_work_run (s_work, &call, false, s_tick, NULL) == 0);
-    CHECK (shr_work_commit (s_work, reason, sizeof reason) == 0);
-    shr_work_publish (s_work);
+    shr_work_begin (s_domain.work);
+    CHECK (shr_work_run (s_domain.work, &call, false, s_tick, NULL) == 0);
+    CHECK (shr_work_commit (s_domain.work, reason, sizeof reason) == 0);
+    shr_work_publish (s_domain.work);
 }
 
 static int64_t s_count (const char *sql)
 {
-    sqlite3_stmt *stmt = shr_store_stmt (s_store, sql);
+    sqlite3_stmt *stmt = shr_store_stmt (s_domain.store, sql);
     int64_t n = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
     sqlite3_reset (stmt);
     return n;
@@ -129,7 +100,7 @@ static void test_a_case_leaves_one_event_and_one_audit_row_per_step (void)
     CHECK_INT (s_count ("SELECT count(*) FROM complaint_audit WHERE actor = 'tester'"), 6);
     CHECK_INT (s_count ("SELECT compensation_cents FROM complaint"), 1500);
     CHECK_INT (s_count ("SELECT count(*) FROM complaint_deadline WHERE met_at_ms IS NOT NULL"), 2);
-    CHECK_INT (s_count ("SELECT max(seq) FROM shr_outbox"), shr_outbox_last_seq (s_outbox));
+    CHECK_INT (s_count ("SELECT max(seq) FROM shr_outbox"), shr_outbox_last_seq (s_domain.outbox));
 }
 
 static void test_a_refused_step_changes_nothing (void)
@@ -155,9 +126,9 @@ static void test_a_refused_step_changes_nothing (void)
 static void test_the_audit_trail_cannot_be_changed (void)
 {
     int64_t audit = s_count ("SELECT count(*) FROM complaint_audit");
-    CHECK (shr_store_exec (s_store, "UPDATE complaint_audit SET note = 'forged'") != 0);
-    CHECK (shr_store_exec (s_store, "DELETE FROM complaint_audit") != 0);
-    CHECK (shr_store_exec (s_store, "DELETE FROM complaint") != 0);
+    CHECK (shr_store_exec (s_domain.store, "UPDATE complaint_audit SET note = 'forged'") != 0);
+    CHECK (shr_store_exec (s_domain.store, "DELETE FROM complaint_audit") != 0);
+    CHECK (shr_store_exec (s_domain.store, "DELETE FROM complaint") != 0);
     CHECK_INT (s_count ("SELECT count(*) FROM complaint_audit"), audit);
     CHECK_INT (s_count ("SELECT count(*) FROM complaint_audit WHERE note = 'forged'"), 0);
 }
@@ -203,27 +174,13 @@ static void test_waiting_on_the_customer_moves_the_deadlines_on (void)
 
 int main (void)
 {
-    char err[256];
-    s_schemas = shr_schema_new ();
-    s_store = shr_store_new (":memory:", SHR_SYNC_FULL, err, sizeof err);
-    if (shr_schema_load_dir (s_schemas, "schemas", err, sizeof err) < 0
-        || shr_store_migrate (s_store, "shared.outbox", shr_outbox_migrations, err, sizeof err) < 0
-        || shr_store_migrate (s_store, "complaints", complaints_migrations, err, sizeof err) < 0) {
-        fprintf (stderr, "setup: %s\n", err);
+    if (domain_open (&s_domain, "complaints", complaints_migrations, complaints_events))
         return 1;
-    }
-    s_outbox = shr_outbox_new ("complaints", s_store, s_schemas, err, sizeof err);
-    for (const shr_event_def_t *const *event = complaints_events; *event; event++)
-        shr_outbox_declare (s_outbox, (*event)->type, err, sizeof err);
-    s_work = shr_work_new (s_store, s_outbox);
     RUN (test_a_case_leaves_one_event_and_one_audit_row_per_step);
     RUN (test_a_refused_step_changes_nothing);
     RUN (test_the_audit_trail_cannot_be_changed);
     RUN (test_the_clock_announces_each_deadline_once);
     RUN (test_waiting_on_the_customer_moves_the_deadlines_on);
-    shr_work_destroy (&s_work);
-    shr_outbox_destroy (&s_outbox);
-    shr_store_destroy (&s_store);
-    shr_schema_destroy (&s_schemas);
+    domain_close (&s_domain);
     return TEST_DONE ("test_complaints_domain");
 }

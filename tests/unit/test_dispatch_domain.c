@@ -4,48 +4,19 @@
     exactly its event, in the same transaction. */
 #include "../../services/dispatch/dispatch.h"
 #include "testutil.h"
+#include "domainutil.h"
 
-static shr_store_t *s_store;
-static shr_schema_t *s_schemas;
-static shr_outbox_t *s_outbox;
-static shr_work_t *s_work;
+static domain_t s_domain;
 static dispatch_settings_t s_settings
     = {"CNY", 12000, 1000, {40, {100, 130, 115, 100, 90, 80}, 50, 100, 100, 500, 100000, 50, 300}};
 static int64_t s_now = 1795752000000LL;
-
-typedef struct {
-    const shr_op_def_t *op;
-    cJSON *body;
-    char *reply;
-} s_request_t;
-
-static int s_run_op (shr_call_t *call, void *arg)
-{
-    s_request_t *request = (s_request_t *) arg;
-    return shr_call_op (call, request->op, request->body, &request->reply);
-}
 
 //  Runs op on a body the way the server would (the body is valid by schema),
 //  in one unit of work. Returns the reply body, or NULL with error filled.
 static cJSON *s_call (const char *op, const char *json, shr_error_t *error)
 {
-    s_request_t request = {dispatch_ops, cJSON_Parse (json), NULL};
-    while (request.op->name && !streq (request.op->name, op))
-        request.op++;
-    shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = op, .actor = "tester"};
-    char reason[256];
-    shr_work_begin (s_work);
-    int rc = shr_work_run (s_work, &call, false, s_run_op, &request);
-    if (rc == 0)
-        rc = shr_work_commit (s_work, reason, sizeof reason);
-    else
-        shr_work_rollback (s_work);
-    shr_work_publish (s_work);
-    if (rc && error)
-        *error = call.error;
-    cJSON *reply = rc == 0 ? cJSON_Parse (request.reply) : NULL;
-    free (request.reply);
-    cJSON_Delete (request.body);
+    cJSON *reply;
+    domain_call (&s_domain, dispatch_ops, &s_settings, s_now, op, json, &reply, error);
     return reply;
 }
 
@@ -57,7 +28,7 @@ static int s_tick (shr_call_t *call, void *arg)
 
 static int64_t s_count (const char *sql)
 {
-    sqlite3_stmt *stmt = shr_store_stmt (s_store, sql);
+    sqlite3_stmt *stmt = shr_store_stmt (s_domain.store, sql);
     int64_t n = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
     sqlite3_reset (stmt);
     return n;
@@ -98,7 +69,7 @@ static void test_lifecycle_leaves_one_event_per_step (void)
     CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'workorder.completed'"), 1);
     CHECK_INT (s_count ("SELECT count(*) FROM workorder_step"), 5);
     CHECK_INT (s_count ("SELECT labour_cost_cents FROM workorder"), 6000);
-    CHECK_INT (s_count ("SELECT max(seq) FROM shr_outbox"), shr_outbox_last_seq (s_outbox));
+    CHECK_INT (s_count ("SELECT max(seq) FROM shr_outbox"), shr_outbox_last_seq (s_domain.outbox));
 }
 
 static void test_a_refused_step_changes_nothing (void)
@@ -127,10 +98,10 @@ static void test_sla_scan_marks_once (void)
     for (int round = 0; round < 3; round++) {
         shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = "tick"};
         char reason[256];
-        shr_work_begin (s_work);
-        CHECK (shr_work_run (s_work, &call, false, s_tick, NULL) == 0);
-        CHECK (shr_work_commit (s_work, reason, sizeof reason) == 0);
-        shr_work_publish (s_work);
+        shr_work_begin (s_domain.work);
+        CHECK (shr_work_run (s_domain.work, &call, false, s_tick, NULL) == 0);
+        CHECK (shr_work_commit (s_domain.work, reason, sizeof reason) == 0);
+        shr_work_publish (s_domain.work);
     }
     CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'workorder.at_risk'"), 1);
     CHECK_INT (s_count ("SELECT count(*) FROM shr_outbox WHERE type = 'workorder.overdue'"), 1);
@@ -174,26 +145,12 @@ static void test_dispatch_run_places_many (void)
 
 int main (void)
 {
-    char err[256];
-    s_schemas = shr_schema_new ();
-    s_store = shr_store_new (":memory:", SHR_SYNC_FULL, err, sizeof err);
-    if (shr_schema_load_dir (s_schemas, "schemas", err, sizeof err) < 0
-        || shr_store_migrate (s_store, "shared.outbox", shr_outbox_migrations, err, sizeof err) < 0
-        || shr_store_migrate (s_store, "dispatch", dispatch_migrations, err, sizeof err) < 0) {
-        fprintf (stderr, "setup: %s\n", err);
+    if (domain_open (&s_domain, "dispatch", dispatch_migrations, dispatch_events))
         return 1;
-    }
-    s_outbox = shr_outbox_new ("dispatch", s_store, s_schemas, err, sizeof err);
-    for (const shr_event_def_t *const *event = dispatch_events; *event; event++)
-        shr_outbox_declare (s_outbox, (*event)->type, err, sizeof err);
-    s_work = shr_work_new (s_store, s_outbox);
     RUN (test_lifecycle_leaves_one_event_per_step);
     RUN (test_a_refused_step_changes_nothing);
     RUN (test_sla_scan_marks_once);
     RUN (test_dispatch_run_places_many);
-    shr_work_destroy (&s_work);
-    shr_outbox_destroy (&s_outbox);
-    shr_store_destroy (&s_store);
-    shr_schema_destroy (&s_schemas);
+    domain_close (&s_domain);
     return TEST_DONE ("test_dispatch_domain");
 }

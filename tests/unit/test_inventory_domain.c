@@ -7,52 +7,21 @@
     request changes nothing at all. */
 #include "../../services/inventory/inventory.h"
 #include "testutil.h"
+#include "domainutil.h"
 
-static shr_store_t *s_store;
-static shr_schema_t *s_schemas;
-static shr_outbox_t *s_outbox;
-static shr_work_t *s_work;
+static domain_t s_domain;
 static inventory_settings_t s_settings = {"CNY", 0.95, 90, 30, 50, 60000};
 static int64_t s_now = 1795752000000LL;
-
-typedef struct {
-    const shr_op_def_t *op;
-    cJSON *body;
-    char *reply;
-} s_request_t;
-
-static int s_run_op (shr_call_t *call, void *arg)
-{
-    s_request_t *request = (s_request_t *) arg;
-    return shr_call_op (call, request->op, request->body, &request->reply);
-}
 
 //  Runs op on json in one unit of work. Returns 0, or -1 with error filled.
 static int s_call (const char *op, const char *json, shr_error_t *error)
 {
-    s_request_t request = {inventory_ops, cJSON_Parse (json), NULL};
-    while (request.op->name && !streq (request.op->name, op))
-        request.op++;
-    assert (request.op->name && request.body);
-    shr_call_t call = {.arg = &s_settings, .now_ms = s_now, .op = op, .actor = "tester"};
-    char reason[256];
-    shr_work_begin (s_work);
-    int rc = shr_work_run (s_work, &call, false, s_run_op, &request);
-    if (rc == 0)
-        rc = shr_work_commit (s_work, reason, sizeof reason);
-    else
-        shr_work_rollback (s_work);
-    shr_work_publish (s_work);
-    if (rc && error)
-        *error = call.error;
-    free (request.reply);
-    cJSON_Delete (request.body);
-    return rc;
+    return domain_call (&s_domain, inventory_ops, &s_settings, s_now, op, json, NULL, error);
 }
 
 static int64_t s_number (const char *sql)
 {
-    sqlite3_stmt *stmt = shr_store_stmt (s_store, sql);
+    sqlite3_stmt *stmt = shr_store_stmt (s_domain.store, sql);
     int64_t n = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
     sqlite3_reset (stmt);
     return n;
@@ -160,7 +129,7 @@ static void test_random_movements_keep_the_books (void)
                       p, wh, w ? "WH-A" : "WH-B", qty);
             break;
         }
-        int64_t events = shr_outbox_last_seq (s_outbox);
+        int64_t events = shr_outbox_last_seq (s_domain.outbox);
         int64_t entries = s_number ("SELECT count(*) FROM ledger");
         shr_error_t error;
         if (s_call (op, json, &error) == 0)
@@ -171,7 +140,7 @@ static void test_random_movements_keep_the_books (void)
             CHECK (error.code == SHR_FAILED_PRECONDITION || error.code == SHR_NOT_FOUND
                    || error.code == SHR_INVALID_ARGUMENT);
             CHECK (*error.field);
-            CHECK_INT (shr_outbox_last_seq (s_outbox), events);
+            CHECK_INT (shr_outbox_last_seq (s_domain.outbox), events);
             CHECK_INT (s_number ("SELECT count(*) FROM ledger"), entries);
         }
         s_now += 60000;
@@ -189,25 +158,11 @@ static void test_random_movements_keep_the_books (void)
 
 int main (void)
 {
-    char err[256];
     shr_log_init ("inventory", "warn");  //  a reorder alert is logged at info: thousands here
-    s_schemas = shr_schema_new ();
-    s_store = shr_store_new (":memory:", SHR_SYNC_FULL, err, sizeof err);
-    if (shr_schema_load_dir (s_schemas, "schemas", err, sizeof err) < 0
-        || shr_store_migrate (s_store, "shared.outbox", shr_outbox_migrations, err, sizeof err) < 0
-        || shr_store_migrate (s_store, "inventory", inventory_migrations, err, sizeof err) < 0) {
-        fprintf (stderr, "setup: %s\n", err);
+    if (domain_open (&s_domain, "inventory", inventory_migrations, inventory_events))
         return 1;
-    }
-    s_outbox = shr_outbox_new ("inventory", s_store, s_schemas, err, sizeof err);
-    for (const shr_event_def_t *const *event = inventory_events; *event; event++)
-        shr_outbox_declare (s_outbox, (*event)->type, err, sizeof err);
-    s_work = shr_work_new (s_store, s_outbox);
     RUN (test_setup);
     RUN (test_random_movements_keep_the_books);
-    shr_work_destroy (&s_work);
-    shr_outbox_destroy (&s_outbox);
-    shr_store_destroy (&s_store);
-    shr_schema_destroy (&s_schemas);
+    domain_close (&s_domain);
     return TEST_DONE ("test_inventory_domain");
 }
