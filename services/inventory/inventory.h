@@ -167,6 +167,10 @@ int reorder_now (shr_call_t *call, const stock_row_t *row, inventory_reorder_t *
 //  is on, and emits stock.below_reorder or stock.overstock when it crossed.
 //  Returns 0 or -1.
 int reorder_check (shr_call_t *call, const stock_row_t *row);
+//  An order for the stock was approved, received or cancelled: the next check
+//  announces it again if it is still at or below its reorder point (the order
+//  did not lift it). Returns 0 or -1.
+int reorder_rearm (shr_call_t *call, const char *sku, const char *warehouse_id);
 //  The timer: auto policies are evaluated again once a day passes (their
 //  demand window moves). Returns 0 or -1.
 shr_tick_fn reorder_scan;

@@ -7,6 +7,9 @@
                     back-orders are filled from it, oldest first
       po.cancelled  what was still to come of an approved order is off order
 
+    After each, a stock still at or below its reorder point is announced
+    again (reorder_rearm): the order did not lift it.
+
     Goods for a part or warehouse inventory was never told of still count:
     a placeholder is made (and logged) rather than lose stock that arrived.
     A receipt in another currency than INVENTORY_CURRENCY cannot be valued:
@@ -45,7 +48,7 @@ static int s_on_approved (shr_call_t *call, const shr_event_t *event,
         stock_move_t move = {.sku = sku, .warehouse_id = warehouse_id,
                              .on_order = data->lines.items[i].qty, .reference = po_id};
         if (s_stock_of (call, sku, warehouse_id, po_id, &row) || stock_move (call, &move, NULL)
-            || stock_settle (call, sku, warehouse_id))
+            || reorder_rearm (call, sku, warehouse_id) || stock_settle (call, sku, warehouse_id))
             return -1;
     }
     return 0;
@@ -75,7 +78,7 @@ static int s_on_received (shr_call_t *call, const shr_event_t *event,
                              .reason = line->rejected ? shr_call_printf (call, "%lld rejected",
                                                                          (long long) line->rejected)
                                                       : NULL};
-        if (stock_move (call, &move, &after))
+        if (stock_move (call, &move, &after) || reorder_rearm (call, line->sku, line->warehouse_id))
             return -1;
         if (!line->accepted) {
             if (stock_settle (call, line->sku, line->warehouse_id))
@@ -115,7 +118,8 @@ static int s_on_cancelled (shr_call_t *call, const shr_event_t *event,
         stock_move_t move = {.sku = sku, .warehouse_id = warehouse_id,
                              .on_order = -s_off_order (&row, data->lines.items[i].remaining),
                              .reference = po_id};
-        if (stock_move (call, &move, NULL) || stock_settle (call, sku, warehouse_id))
+        if (stock_move (call, &move, NULL) || reorder_rearm (call, sku, warehouse_id)
+            || stock_settle (call, sku, warehouse_id))
             return -1;
     }
     return 0;

@@ -2,8 +2,12 @@
     policy (auto ones from the demand of the window's whole days), and an
     alert per crossing. The stock row keeps which side of its levels it was
     last seen on, so stock.below_reorder goes out when the position falls to
-    or below the reorder point and not again until it has risen above it; the
-    same for stock.overstock above order-up-to plus the margin. The levels of
+    or below the reorder point and not again until it has risen above it, or
+    until an order for it is approved, received or cancelled and leaves it
+    there (orders that did not lift it: more was owed by the time it was
+    placed, or units were rejected), so a stock is never left short with
+    nobody asked to buy; the same for stock.overstock above order-up-to plus
+    the margin. The levels of
     auto policies move with demand once a day, without any movement: the
     timer looks at them again when a day has passed.
 */
@@ -125,6 +129,14 @@ int reorder_check (shr_call_t *call, const stock_row_t *row)
                           SHR_INT_IF (":order_up_to", controlled, levels.order_up_to),
                           SHR_INT (":day", inventory_day (call->now_ms)),
                           SHR_INT (":below", below), SHR_INT (":over", over), SHR_END);
+}
+
+int reorder_rearm (shr_call_t *call, const char *sku, const char *warehouse_id)
+{
+    return shr_call_exec (call,
+                          "UPDATE stock SET below_reorder = 0 WHERE sku = :sku AND warehouse_id = :wh",
+                          NULL, NULL, SHR_TEXT (":sku", sku), SHR_TEXT (":wh", warehouse_id),
+                          SHR_END);
 }
 
 int reorder_record_demand (shr_call_t *call, const char *sku, const char *warehouse_id,
