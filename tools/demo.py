@@ -24,7 +24,7 @@ every acceptance asks for a score, every channel is open, the team makes
 complaints' follow-up calls, inventory's reorder points and procurement's
 supplier evaluation buy the parts, and contracts offers extended warranties
 before covers end; from month 7 dispatch plans the waiting orders together
-(its optimiser), and care plans and loan units are offered too. Every decision
+(its optimiser), and care plans, upgrades and loan units are offered too. Every decision
 about an order, a case, a purchase, an offer and its price is the services';
 none is written into the simulator's numbers.
 
@@ -95,7 +95,9 @@ class Year:
             if hour == 8:
                 self._pick_up(phase, now)
             if hour == 10 and phase >= 2:
-                self.care.follow_ups(now)
+                for customer in self.care.follow_ups(now):
+                    if phase >= 3 and customer in self.org.assets:
+                        self.sales.offer_upgrade(customer, today)
             # Busier in working hours (10 of them at 1.6, 14 at 0.57: 1 on average).
             carry += per_tick * (1.6 if 8 <= hour < 18 else 0.57) if self.tick < DAY else per_tick
             while carry >= 1:
@@ -285,9 +287,10 @@ def main():
         year = Year(p, rng, org, args.tick_hours, say)
         start, phases = year.run(args.orders)
         say("the year is over: %d orders, %d completed, %d parts received (%d rejected), "
-            "%d follow-up calls answered, %d warranties, %d care plans, %d loans" % (
+            "%d follow-up calls answered, %d warranties, %d care plans, %d upgrades, %d loans" % (
                 year.made, year.completed, year.stock.received, year.stock.rejected,
-                year.care.heard, year.sales.warranties, year.sales.plans, year.sales.loans))
+                year.care.heard, year.sales.warranties, year.sales.plans, year.sales.upgrades,
+                year.sales.loans))
         p.c["analytics"].call("kpi.targets.set", {"targets": TARGETS})
         while not p.caught_up():
             time.sleep(0.2)

@@ -410,3 +410,51 @@ def test_goods_for_a_part_and_warehouse_inventory_never_knew_still_come_into_sto
     assert [w["id"] for w in i.call("warehouse.list", {})["items"]] == ["WH-NEW"]
     entries = ledger(i, sku="P-NEW", warehouse_id="WH-NEW")
     assert [(e["kind"], e["qty"], e["reference"]) for e in entries] == [("receipt", 3, po["id"])]
+
+
+def test_a_stock_an_order_leaves_short_is_announced_again(peers):  # noqa: F811
+    """More may be owed by the time a purchase order is placed than when the
+    stock was announced: an order that leaves the stock at or below its
+    reorder point must make inventory announce it again (a second
+    requisition for what is still missing), never leave it short with nobody
+    asked to buy; and once an order lifts it above the point, no more."""
+    services = peers(("inventory", "procurement"))
+    i, p = services["inventory"].client(), services["procurement"].client()
+    i.call("warehouse.upsert", {"id": "WH-N", "name": "North", "regions": ["north"]})
+    i.call("part.upsert", {"sku": "P-X", "name": "P-X", "policies": [
+        {"warehouse_id": "WH-N", "kind": "fixed", "reorder_point": 2, "order_up_to": 4}]})
+    p.call("supplier.upsert", {"id": "S-1", "name": "S-1", "lead_time_days": 2})
+    p.call("supplier.price.set", {"supplier_id": "S-1", "sku": "P-X",
+                                  "valid_from": "2020-01-01T00:00:00.000Z",
+                                  "breaks": [{"min_qty": 1, "unit_price_cents": 100}]})
+
+    def requisitions():
+        return p.call("requisition.list", {"sku": "P-X"})["items"]
+
+    def stock():
+        return i.call("stock.get", {"sku": "P-X", "warehouse_id": "WH-N"})
+    # Nothing in stock: the new policy announces it at once, for 4 - 0.
+    wait_until(lambda: len(requisitions()) == 1, what="the first requisition")
+    assert requisitions()[0]["qty"] == 4
+    # Before anyone buys, two orders are owed 8: still below, no new alert.
+    for wid, qty in (("WO-A", 3), ("WO-B", 5)):
+        i.call("stock.reserve", {"workorder_id": wid, "warehouse_id": "WH-N",
+                                 "lines": [{"sku": "P-X", "qty": qty}]})
+    wait_until(lambda: stock()["backordered"] == 8, what="the back-orders")
+    assert len(requisitions()) == 1
+    run = p.call("procurement.run")
+    assert run["lines_ordered"] == 1 and run["orders"][0]["status"] == "approved"
+    # On order 4 against 8 owed: position -4, at or below 2: announced again.
+    wait_until(lambda: len(requisitions()) == 2, what="the second requisition")
+    assert [r["qty"] for r in requisitions() if r["status"] == "open"] == [8]   # 4 - (4 - 8)
+    p.call("procurement.run")
+    wait_until(lambda: stock()["on_order"] == 12, what="both orders on order")
+    assert (stock()["reorder"]["position"], stock()["below_reorder"]) == (4, False)
+    for po in p.call("po.list", {"status": "approved"})["items"]:
+        got = p.call("po.get", {"id": po["id"]})
+        p.call("po.receive", {"id": po["id"], "lines": [
+            {"sku": "P-X", "accepted": line["qty"]} for line in got["lines"]]})
+    wait_until(lambda: stock()["on_hand"] == 12 and stock()["backordered"] == 0,
+               what="the receipts in stock, the back-orders filled")
+    time.sleep(0.3)
+    assert len(requisitions()) == 2                          # above the point: nothing more

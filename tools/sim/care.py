@@ -116,8 +116,9 @@ class Care:
             self.crm.call("survey.answer", {"id": survey["id"], "score": score})
 
     def follow_ups(self, now):
-        """From month 4: the day's follow-up calls."""
-        upset = {g[1]: g for g in self.grievances}
+        """From month 4: the day's follow-up calls. Returns the customers who
+        were reached and are content."""
+        upset, content = {g[1]: g for g in self.grievances}, []
         for fu in self.crm.pages("followup.list", {"status": "scheduled", "due": True}):
             if self.rng.random() < 0.2:
                 self.crm.call("followup.unreachable", {"id": fu["id"]})
@@ -127,7 +128,10 @@ class Care:
                 ("satisfied", "satisfied", "satisfied", "neutral"))
             self.crm.call("followup.complete", {"id": fu["id"], "outcome": outcome})
             self.heard += 1
+            if outcome == "satisfied":
+                content.append(fu["customer_id"])
             if grievance and self.rng.random() < 0.6:   # put right on the call
                 self.grievances.remove(grievance)
                 del upset[fu["customer_id"]]
                 self.calmed += 1
+        return content

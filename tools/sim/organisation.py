@@ -90,6 +90,10 @@ def _catalogue(co):
                                 "name": "AC-300 care: two visits a year", "model": MODEL,
                                 "term_months": 12, "visits_per_year": 2, "cost_cents": 18000,
                                 "price_cents": 48000, "target_margin_bp": 6000})
+    co.call("offering.upsert", {"id": "UP-SMART", "kind": "upgrade",
+                                "name": "AC-300 smart control, fitted", "model": MODEL,
+                                "cost_cents": 30000, "price_cents": 88000,
+                                "competitor_price_cents": 95000, "band_bp": 1000})
     co.call("offering.upsert", {"id": "RENT-AC", "kind": "rental",
                                 "name": "a portable air conditioner, per day",
                                 "cost_cents": 1500, "price_cents": 4500, "target_margin_bp": 20000})

@@ -4,20 +4,21 @@ The organisation's part, by the plan's phases: from month 4 contracts' own
 campaign offers an extended warranty, at its quoted price, to every
 consenting customer whose cover ends soon (the plan's first value-added
 services and their promotion); from month 7 (more of them, promoted harder)
-the technician offers the care plan after a job, and the desk offers a loan
-unit to a customer whose job waits for parts, each at contracts' quoted
-price. The world's part: whether the customer buys. The care plan's visits
-become work orders in dispatch by contracts' own timer."""
+the technician offers the care plan after a job, the follow-up call offers a
+content customer the smart-control upgrade, and the desk offers a loan unit
+to a customer whose job waits for parts, each at contracts' quoted price. The world's part: whether the customer buys. The care plan's visits
+and the upgrade's job become work orders in dispatch by contracts' own timer."""
 TAKES_OFFER = 0.35     # an extended warranty offered before the cover ends
 TAKES_PLAN = 0.12      # the care plan, offered after a job
 TAKES_LOAN = 0.5       # a loan unit while the job waits for parts
+TAKES_UPGRADE = 0.06   # the smart-control upgrade, offered to a content customer
 LOAN_DAYS = 7
 
 
 class Sales:
     def __init__(self, p, rng, org):
         self.co, self.rng, self.org = p.c["contracts"], rng, org
-        self.warranties = self.plans = self.loans = 0
+        self.warranties = self.plans = self.loans = self.upgrades = 0
         self.planned = set()   # customers with a care plan
         self.on_loan = {}      # work order id: rental id
 
@@ -40,6 +41,13 @@ class Sales:
                                          "starts_on": today.isoformat()})
         self.planned.add(customer)
         self.plans += 1
+
+    def offer_upgrade(self, customer, today):
+        if self.rng.random() < TAKES_UPGRADE:
+            self.co.call("contract.create", {"customer_id": customer, "offering_id": "UP-SMART",
+                                             "asset_id": self.org.assets[customer],
+                                             "starts_on": today.isoformat()})
+            self.upgrades += 1
 
     def offer_loan(self, wid, customer, today):
         if wid in self.on_loan:
