@@ -68,6 +68,7 @@ class Job:
         self.skill = skill
         self.reported, self.phase = reported, phase
         self.tech, self.due, self.needs, self.waited = None, reported, [], False
+        self.given = None      # a rework's parts, carried from the order it redoes
 
 
 class Year:
@@ -155,6 +156,9 @@ class Year:
     def _adopt(self, order, phase, now):
         job = Job(order["id"], order["customer_id"], order["region"], order["type"],
                   order.get("required_skill") or self.rng.choice(SKILLS), now, phase)
+        if order.get("rework_of"):
+            parts = self.d.call("workorder.get", {"id": job.wid})["parts_needed"]
+            job.given = [{"part_id": n["part_id"], "qty": n["qty"]} for n in parts]
         self.known.add(job.wid)
         self.jobs.append(job)
         return job
@@ -198,16 +202,20 @@ class Year:
         """The technician starts and finds what parts it needs; the more skilled, the quicker."""
         job.tech = tech
         self.d.call("workorder.start", {"id": job.wid})
-        job.needs = self.stock.needs(job.kind)
-        if job.needs:
-            self.d.call("workorder.diagnose", {"id": job.wid, "text": "on site",
-                                               "parts_needed": job.needs})
+        if job.given is not None:
+            job.needs = job.given
+        else:
+            job.needs = self.stock.needs(job.kind)
+            if job.needs:
+                self.d.call("workorder.diagnose", {"id": job.wid, "text": "on site",
+                                                   "parts_needed": job.needs})
         hours = HOURS_AT_LEVEL[self.org.staff[tech][1].get(job.skill, 2)]
         job.due = now + max(self.tick, int(self.rng.expovariate(1 / hours) * HOUR))
 
     def _work(self, phase, now, today):
         due = [j for j in self.jobs if j.due <= now]
         self.jobs = [j for j in self.jobs if j.due > now]
+        held = self.stock.waiting(self.d) if any(j.waited for j in due) else set()
         for job in due:
             job.due = now + self.tick          # if it cannot be done now: the next step
             if job.tech is None:
@@ -215,7 +223,8 @@ class Year:
                     self._assign(job, phase, now)
                 self.jobs.append(job)
                 continue
-            if job.needs and not self.stock.parts_in(job.wid):
+            # Parts: asked of inventory once; then dispatch's waiting_parts says.
+            if job.needs and (job.wid in held if job.waited else not self.stock.parts_in(job.wid)):
                 job.waited = True
                 if phase >= 3:
                     self.sales.offer_loan(job.wid, job.customer, today)
@@ -226,9 +235,10 @@ class Year:
                     "id": job.wid, "labour_minutes": self.rng.randint(30, 240),
                     "fees_cents": VALUE_ADDED_FEE if job.kind in VALUE_ADDED else 0,
                     "parts_used": self.stock.used(job.needs)})
-            except Refused as refused:         # still waiting_parts: dispatch resumes it soon
+            except Refused as refused:         # not resumed yet: dispatch does it soon
                 if refused.code != "failed_precondition":
                     raise
+                job.waited = False             # ask inventory again next time
                 self.jobs.append(job)
                 continue
             self.completed += 1

@@ -46,7 +46,8 @@ class Sales:
         if self.rng.random() < TAKES_UPGRADE:
             self.co.call("contract.create", {"customer_id": customer, "offering_id": "UP-SMART",
                                              "asset_id": self.org.assets[customer],
-                                             "starts_on": today.isoformat()})
+                                             "starts_on": today.isoformat(),
+                                             "ends_on": today.isoformat()})   # one job
             self.upgrades += 1
 
     def offer_loan(self, wid, customer, today):

@@ -49,6 +49,11 @@ class Stockroom:
                 return False
             raise
 
+    def waiting(self, d):
+        """The orders dispatch holds in waiting_parts (it resumes each by itself
+        when inventory has filled its back-orders): one list, not a call per job."""
+        return {o["id"] for o in d.pages("workorder.list", {"status": ["waiting_parts"]})}
+
     def day(self, phase, today):
         if phase == 1:
             self._buy_by_hand()
@@ -56,6 +61,9 @@ class Stockroom:
             if not self.policies:
                 self._reorder_points()
             self.pro.call("procurement.run")
+            # The manager's round: orders over the approval limit wait for it.
+            for po in list(self.pro.pages("po.list", {"status": "draft"})):
+                self.pro.call("po.approve", {"id": po["id"]})
         self._deliver(today)
 
     def _buy_by_hand(self):
