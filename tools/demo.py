@@ -89,16 +89,8 @@ class Year:
             phase = min(4, day // 91 + 1)
             phases.setdefault(phase, [now, now])[1] = now
             today = day_of(now)
-            if hour == 0:
-                self.stock.day(phase, today)
-                if phase >= 2:
-                    self.sales.campaign()
-            if hour == 8:
-                self._pick_up(phase, now)
-            if hour == 10 and phase >= 2:
-                for customer in self.care.follow_ups(now):
-                    if phase >= 3 and customer in self.org.assets:
-                        self.sales.offer_upgrade(customer, today)
+            if hour == 0:              # the day's rounds, whatever the step
+                self._day(phase, now, today)
             # Busier in working hours (10 of them at 1.6, 14 at 0.57: 1 on average).
             carry += per_tick * (1.6 if 8 <= hour < 18 else 0.57) if self.tick < DAY else per_tick
             while carry >= 1:
@@ -115,6 +107,15 @@ class Year:
             if tick % (720 * HOUR // self.tick) == 0:
                 self._progress(day, phase)
         return start, phases
+
+    def _day(self, phase, now, today):
+        self.stock.day(phase, today)
+        self._pick_up(phase, now)
+        if phase >= 2:
+            self.sales.campaign()
+            for customer in self.care.follow_ups(now):
+                if phase >= 3 and customer in self.org.assets:
+                    self.sales.offer_upgrade(customer, today)
 
     def _progress(self, day, phase):
         self.say("day %3d (phase %d): %d orders, %d completed, %d unassigned, %d waiting for "

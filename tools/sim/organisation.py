@@ -37,18 +37,22 @@ def organise(p, rng, technicians, customers):
                             ("dispatch", "complaints", "contracts", "inventory", "procurement"))
     org.today = datetime.date.fromisoformat(co.call("sys.ping")["ts"][:10])
     for n in range(technicians):
-        # Every region has every skill; some technicians have a second one.
+        # Some technicians have a second skill; then every region gets every skill.
         region = REGIONS[n % len(REGIONS)]
         first = SKILLS[n // len(REGIONS) % len(SKILLS)]
         skills = [first] + ([rng.choice([s for s in SKILLS if s != first])]
                             if rng.random() < 0.5 else [])
-        levels = {s: rng.randint(2, 5) for s in skills}
-        tid = "T-%03d" % (n + 1)
+        org.staff["T-%03d" % (n + 1)] = (region, {s: rng.randint(2, 5) for s in skills})
+    for region in REGIONS:
+        team = [levels for r, levels in org.staff.values() if r == region]
+        for skill in SKILLS:
+            if team and not any(skill in levels for levels in team):
+                rng.choice(team)[skill] = rng.randint(2, 5)
+    for n, (tid, (region, levels)) in enumerate(sorted(org.staff.items())):
         d.call("technician.upsert", {
             "id": tid, "name": "Technician %d" % (n + 1), "region": region,
             "skills": [{"skill": s, "level": level} for s, level in levels.items()],
             "hourly_cost_cents": rng.randrange(4000, 8001, 100), "max_jobs": 8})
-        org.staff[tid] = (region, levels)
     for hid, level in (("A-1", "agent"), ("A-2", "agent"), ("A-3", "agent"),
                        ("S-1", "supervisor"), ("M-1", "manager")):
         crm.call("handler.upsert", {"id": hid, "name": hid, "level": level, "categories": [
