@@ -32,7 +32,7 @@ class Care:
         self.cases = {}        # complaint id: when its handler resolves it
         self.answers = {}      # resolved complaint id: (when, "confirm" | "reopen" | None)
         self.n = 0
-        self.heard = self.calmed = 0
+        self.heard = 0
 
     def after_job(self, now, customer, wid, late, score, parts_wait):
         """A customer may hold the job against us: late, scored low, waited for parts."""
@@ -133,5 +133,4 @@ class Care:
             if grievance and self.rng.random() < 0.6:   # put right on the call
                 self.grievances.remove(grievance)
                 del upset[fu["customer_id"]]
-                self.calmed += 1
         return content

@@ -23,7 +23,7 @@ class Stockroom:
         self.rng, self.org = rng, org
         self.arrives = {}      # PO id: the day it comes (the supplier's nature)
         self.policies = False
-        self.ordered = self.received = self.rejected = 0
+        self.received = self.rejected = 0
         skus = list(org.parts)
         self.skus, self.weights = skus, [org.parts[s][2] for s in skus]
 
