@@ -16,17 +16,19 @@ a job needs, how suppliers deliver (late, with rejects), how the customer
 scores a job (lower when they waited, lower still when it was late), whether
 they reject the work, complain, write in, answer a follow-up call, buy what
 they are offered. The year follows the plan's phases: months 1-3 run as the
-organisation works today (the desk assigns any technician of the region; half
-the customers are never asked for a score; feedback only by phone and at the
-desk; no follow-up calls; no reorder points, parts bought by hand from any
-supplier once a job waits); from month 4 dispatch assigns by skill and load,
-every acceptance asks for a score, every channel is open, the team makes
-complaints' follow-up calls, inventory's reorder points and procurement's
-supplier evaluation buy the parts, and contracts offers extended warranties
-before covers end; from month 7 dispatch plans the waiting orders together
-(its optimiser), and care plans, upgrades and loan units are offered too. Every decision
-about an order, a case, a purchase, an offer and its price is the services';
-none is written into the simulator's numbers.
+organisation works today (the desk assigns any technician of the region with
+the skill; half the customers are never asked for a score; feedback only by
+phone and at the desk; no follow-up calls; no reorder points, parts bought by
+hand from any supplier once a job waits; installations, upgrades and advice
+are work orders charged at dispatch's labour rate); from month 4 dispatch
+assigns by skill, level and load, every acceptance asks for a score, every
+channel is open, the team makes complaints' follow-up calls, inventory's
+reorder points and procurement's supplier evaluation buy the parts, contracts'
+catalogue sells the value-added services and its campaign offers extended
+warranties before covers end; from month 7 dispatch plans the waiting orders
+together (its optimiser), and care plans, upgrades and loan units are offered
+too. Every decision about an order, a case, a purchase, an offer and its price
+is the services'; none is written into the simulator's numbers.
 
 Deterministic for a given --seed, but for the few milliseconds of real time
 between requests that the services' timers also count.
@@ -52,7 +54,6 @@ from sim.sales import Sales   # noqa: E402
 VALUE_ADDED = ("installation", "upgrade", "consulting")
 VALUE_ADDED_SHARE = 0.12   # of the orders customers ask for
 HOURS_AT_LEVEL = {2: 9, 3: 7.5, 4: 6, 5: 5}   # a job's mean time by the technician's skill level
-VALUE_ADDED_FEE = 5000     # the price sheet's fee for value-added work
 # The services' timers run on real time: contracts' campaign is run by the
 # demo's day (never by itself), its visits go to dispatch on the day they fall.
 ENV = {"CONTRACTS_CAMPAIGN_MS": "86400000", "CONTRACTS_VISIT_LEAD_DAYS": "0",
@@ -132,6 +133,11 @@ class Year:
         customer, region, _ = self.org.customers[n]
         kind = self.rng.choice(VALUE_ADDED) if self.rng.random() < VALUE_ADDED_SHARE else \
             self.rng.choice(("repair", "repair", "maintenance", "inspection"))
+        if kind in VALUE_ADDED and phase >= 2:
+            # From month 4 the catalogue sells it, at contracts' price; its
+            # job comes to dispatch as the contract's visit.
+            self.sales.sell_service(kind, customer, day_of(now))
+            return
         body = {"customer_id": customer, "type": kind,
                 "priority": self.rng.choice(("normal", "normal", "high", "low")),
                 "channel": self.rng.choice(("phone", "wechat", "web")), "region": region,
@@ -234,7 +240,6 @@ class Year:
             try:
                 done = self.d.call("workorder.complete", {
                     "id": job.wid, "labour_minutes": self.rng.randint(30, 240),
-                    "fees_cents": VALUE_ADDED_FEE if job.kind in VALUE_ADDED else 0,
                     "parts_used": self.stock.used(job.needs)})
             except Refused as refused:         # not resumed yet: dispatch does it soon
                 if refused.code != "failed_precondition":

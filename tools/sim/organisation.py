@@ -98,6 +98,13 @@ def _catalogue(co):
                                 "name": "AC-300 smart control, fitted", "model": MODEL,
                                 "cost_cents": 30000, "price_cents": 88000,
                                 "competitor_price_cents": 95000, "band_bp": 1000})
+    co.call("offering.upsert", {"id": "INST-AC", "kind": "installation",
+                                "name": "installation and commissioning", "cost_cents": 25000,
+                                "price_cents": 60000, "competitor_price_cents": 65000,
+                                "band_bp": 1500})
+    co.call("offering.upsert", {"id": "CONS-AC", "kind": "consulting",
+                                "name": "an engineer's advice on site", "cost_cents": 15000,
+                                "price_cents": 40000})
     co.call("offering.upsert", {"id": "RENT-AC", "kind": "rental",
                                 "name": "a portable air conditioner, per day",
                                 "cost_cents": 1500, "price_cents": 4500, "target_margin_bp": 20000})

@@ -1,6 +1,8 @@
 """What contracts sells, and who buys.
 
-The organisation's part, by the plan's phases: from month 4 contracts' own
+The organisation's part, by the plan's phases: from month 4 the catalogue
+sells the installations, upgrades and advice customers ask for (before, the
+desk made a work order charged at dispatch's labour rate), and contracts' own
 campaign offers an extended warranty, at its quoted price, to every
 consenting customer whose cover ends soon (the plan's first value-added
 services and their promotion); from month 7 (more of them, promoted harder)
@@ -13,12 +15,13 @@ TAKES_PLAN = 0.12      # the care plan, offered after a job
 TAKES_LOAN = 0.5       # a loan unit while the job waits for parts
 TAKES_UPGRADE = 0.06   # the smart-control upgrade, offered to a content customer
 LOAN_DAYS = 7
+SERVICES = {"installation": "INST-AC", "upgrade": "UP-SMART", "consulting": "CONS-AC"}
 
 
 class Sales:
     def __init__(self, p, rng, org):
         self.co, self.rng, self.org = p.c["contracts"], rng, org
-        self.warranties = self.plans = self.loans = self.upgrades = 0
+        self.warranties = self.plans = self.loans = self.upgrades = self.services = 0
         self.planned = set()   # customers with a care plan
         self.on_loan = {}      # work order id: rental id
 
@@ -41,6 +44,15 @@ class Sales:
                                          "starts_on": today.isoformat()})
         self.planned.add(customer)
         self.plans += 1
+
+    def sell_service(self, kind, customer, today):
+        """A customer asks for an installation, an upgrade or advice: one day's job."""
+        body = {"customer_id": customer, "offering_id": SERVICES[kind],
+                "starts_on": today.isoformat(), "ends_on": today.isoformat()}
+        if kind == "upgrade":
+            body["asset_id"] = self.org.assets[customer]
+        self.co.call("contract.create", body)
+        self.services += 1
 
     def offer_upgrade(self, customer, today):
         if self.rng.random() < TAKES_UPGRADE:
