@@ -68,7 +68,7 @@ int rollup_tick (shr_call_t *call)
     return shr_call_exec (call, "DELETE FROM temp.rollup_delta", NULL, NULL, SHR_END)
            || shr_call_exec (call,
                              DELTA " SELECT d.dim, f.metric, f.day, f.month," GROUP_OF ("f") ","
-                             " f.currency, sum (f.value), count (*) FROM fact f," DIMS
+                             " f.currency, sum (f.value), count (*) FROM fact f NOT INDEXED," DIMS
                              " WHERE f.id > :mark AND f.id <= :top AND f.metric <> 'job' AND"
                              COUNTS_IN ("f") " GROUP BY 1, 2, 3, 5, 6",
                              NULL, NULL, SHR_INT (":mark", row.mark), SHR_INT (":top", row.top),
@@ -79,8 +79,8 @@ int rollup_tick (shr_call_t *call)
                              " FROM (SELECT d.dim, f.day, f.month," GROUP_OF ("f") " AS grp,"
                              " f.currency," JOB_SUMS ("repair_s") JOB_SUMS ("on_time")
                              JOB_SUMS ("revenue") JOB_SUMS ("labour_cost") JOB_SUMS ("parts_cost")
-                             JOB_SUMS ("margin") JOB_SUMS ("va_revenue") " 0 AS _ FROM fact f,"
-                             DIMS " WHERE f.id > :mark AND f.id <= :top AND f.metric = 'job' AND"
+                             JOB_SUMS ("margin") JOB_SUMS ("va_revenue")
+                             " 0 AS _ FROM fact f NOT INDEXED," DIMS " WHERE f.id > :mark AND f.id <= :top AND f.metric = 'job' AND"
                              COUNTS_IN ("f") " GROUP BY 1, 2, 4, 5) j," JOB_METRICS
                              " WHERE" JOB_COUNT ("j") " > 0",
                              NULL, NULL, SHR_INT (":mark", row.mark), SHR_INT (":top", row.top),
