@@ -39,7 +39,8 @@ int kpi_explain (shr_call_t *call, const analytics_kpi_explain_request_t *reques
     //  by day and id), merged in (metric, day, id) order: each arm reads
     //  its index from the cursor on, none is sorted. A job arm starts after
     //  the cursor if it is its metric's, after nothing if its metric comes
-    //  later, and reads nothing if it came before.
+    //  later, and reads nothing if it came before. (CROSS JOIN: the fact rows
+    //  are the outer loop, so that their index gives the order.)
 #define FIELDS(metric, value, currency, group)                                                  \
     " SELECT f.source, f.seq, f.type, f.key, f.at_ms AS at, " metric " AS metric, " value        \
     " AS value, nullif (" currency ", '') AS currency, " group " AS \"group\", " metric           \
@@ -53,7 +54,7 @@ int kpi_explain (shr_call_t *call, const analytics_kpi_explain_request_t *reques
     " ORDER BY f.metric, f.day, f.id LIMIT :limit + 1)"
 #define JOB(n, group, where)                                                                     \
     " UNION ALL SELECT * FROM (" FIELDS ("m.metric", JOB_VALUE ("f"), JOB_CURRENCY ("f"), group) \
-    " FROM" JOB_METRICS ", fact f WHERE m.metric = :m" n " AND f.metric = 'job'"                 \
+    " FROM fact f CROSS JOIN" JOB_METRICS " WHERE m.metric = :m" n " AND f.metric = 'job'"       \
     " AND f.day BETWEEN :from AND :to AND (f.day, f.id) > (:day" n ", :id" n ") AND"            \
     JOB_VALUE ("f") " IS NOT NULL" where " ORDER BY f.day, f.id LIMIT :limit + 1)"
 #define EXPLAIN(group, where)                                                                    \
