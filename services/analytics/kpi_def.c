@@ -162,11 +162,12 @@ void kpi_compute (kpi_id_t id, const kpi_input_t *in, const char *currency,
         int64_t base_facts;
         out->amount = s_amount (id, in->now, in->group, currency, &out->facts);
         out->has_amount = true;
-        if (!in->growth_base) {
+        const rollup_t *growth_base = in->growth_base ? in->growth_base : in->base;
+        if (!growth_base) {
             out->reason = "needs a baseline period to grow from (the plan: the previous year)";
             return;
         }
-        out->baseline_amount = s_amount (id, in->growth_base, in->group, currency, &base_facts);
+        out->baseline_amount = s_amount (id, growth_base, in->group, currency, &base_facts);
         out->has_baseline_amount = true;
         if (!out->facts) {
             out->reason = id == KPI_PARTS_COST_REDUCTION

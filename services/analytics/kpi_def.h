@@ -8,8 +8,8 @@
 typedef struct {
     const rollup_t *now;             //  the period's sums
     const rollup_t *base;            //  the baseline's, or NULL without one
-    const rollup_t *growth_base;     //  what the growth indicators compare with: the
-                                     //  baseline's, or without one the same days a year earlier
+    const rollup_t *growth_base;     //  what the growth indicators compare with (the same
+                                     //  days a year earlier, without a baseline); NULL: base
     const char *growth_default_reason[2];  //  without a baseline given, why the year
                                      //  earlier has nothing to compare with (it names
                                      //  the period): [0] labour and profit, [1] parts;
