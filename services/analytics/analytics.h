@@ -67,6 +67,33 @@ typedef struct {
     const char *workorder_id;  //  for facts of another source about a work order:
                                //  its technician, type and model come from dispatch
 } fact_t;
+//  What a completed work order contributes: one fact row (metric 'job') with
+//  its metrics as columns, which readers unpivot by JOB_METRICS.
+typedef struct {
+    int64_t at_ms;             //  its completion
+    int64_t repair_s, on_time, revenue, labour_cost, parts_cost, margin;
+    bool value_added;          //  of a value-added type: its revenue is va_revenue too
+    const char *currency;      //  of the money
+} job_t;
+//  The metrics of a job row, as a table to join ("FROM fact f," JOB_METRICS)
+//  with JOB_VALUE ("f") and JOB_CURRENCY ("f") its metric's value and
+//  currency, NULL value when the row has none of it (va_revenue of an order
+//  of no value-added type: leave those out). Each metric's row counts as a
+//  fact of its own, as when they were rows.
+#define JOB_METRICS                                                                              \
+    " (SELECT 'repair_s' AS metric, 0 AS money UNION ALL SELECT 'on_time', 0"                    \
+    " UNION ALL SELECT 'revenue', 1 UNION ALL SELECT 'labour_cost', 1"                           \
+    " UNION ALL SELECT 'parts_cost', 1 UNION ALL SELECT 'margin', 1"                             \
+    " UNION ALL SELECT 'va_revenue', 1) m"
+#define JOB_VALUE(f)                                                                             \
+    " CASE m.metric WHEN 'repair_s' THEN " f ".repair_s WHEN 'on_time' THEN " f ".on_time"      \
+    " WHEN 'revenue' THEN " f ".revenue WHEN 'labour_cost' THEN " f ".labour_cost"              \
+    " WHEN 'parts_cost' THEN " f ".parts_cost WHEN 'margin' THEN " f ".margin"                  \
+    " ELSE " f ".va_revenue END"
+#define JOB_CURRENCY(f) " CASE m.money WHEN 1 THEN " f ".currency ELSE '' END"
+//  Records a completed order's job row as the event's. Returns 0 or -1.
+int fact_job (shr_call_t *call, const shr_event_t *event,
+              const dispatch_workorder_summary_t *order, const job_t *job);
 //  Records fact as the event's (source, seq, type, key) and rolls it up. A
 //  fact with workorder_id and no technician takes the order's dimensions once
 //  dispatch has told its completion (until then it counts in the totals and
@@ -166,6 +193,8 @@ int64_t rollup_get (const rollup_t *rollup, const char *group, const char *metri
                     const char *currency, int64_t *count);
 //  The timer: adds the facts that came since the last tick to the roll-ups.
 shr_tick_fn rollup_tick;
+//  Makes the tick's temporary table in the service's connection. Returns 0 or -1.
+int rollup_setup (shr_store_t *store);
 //  Work order id completed: its facts that waited for its dimensions count
 //  by them from now on. Returns 0 or -1.
 int rollup_resolve (shr_call_t *call, const char *workorder_id);

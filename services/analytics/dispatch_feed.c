@@ -29,25 +29,14 @@ static int s_on_completed (shr_call_t *call, const shr_event_t *event,
 {
     const dispatch_workorder_summary_t *order = &data->workorder_summary;
     const dispatch_money_t *money = &data->money;
-    int64_t at = data->completed_at;
-    const fact_t facts[] = {
-        s_fact (order, "repair_s", at, data->repair_duration_s, NULL),
-        s_fact (order, "on_time", at, data->on_time ? 1 : 0, NULL),
-        s_fact (order, "revenue", at, money->total_charge_cents, money->currency),
-        s_fact (order, "labour_cost", at, money->labour_cost_cents, money->currency),
-        s_fact (order, "parts_cost", at, money->parts_cost_cents, money->currency),
-        s_fact (order, "margin", at, money->margin_cents, money->currency),
-    };
-    if (fact_workorder (call, order, at, money->parts_cost_cents))
-        return -1;
-    for (size_t i = 0; i < sizeof facts / sizeof *facts; i++)
-        if (fact_add (call, event, &facts[i]))
-            return -1;
-    if (s_value_added (order->type)) {
-        fact_t va = s_fact (order, "va_revenue", at, money->total_charge_cents, money->currency);
-        return fact_add (call, event, &va);
-    }
-    return 0;
+    //  Its repair time, on-time flag and money: one row (fact_job).
+    const job_t job = {.at_ms = data->completed_at, .repair_s = data->repair_duration_s,
+                       .on_time = data->on_time ? 1 : 0, .revenue = money->total_charge_cents,
+                       .labour_cost = money->labour_cost_cents,
+                       .parts_cost = money->parts_cost_cents, .margin = money->margin_cents,
+                       .value_added = s_value_added (order->type), .currency = money->currency};
+    return fact_workorder (call, order, data->completed_at, money->parts_cost_cents)
+           || fact_job (call, event, order, &job);
 }
 
 static int s_on_accepted (shr_call_t *call, const shr_event_t *event,

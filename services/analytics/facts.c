@@ -61,6 +61,32 @@ int fact_add (shr_call_t *call, const shr_event_t *event, const fact_t *fact)
         SHR_INT (":waiting", waiting), SHR_END);
 }
 
+int fact_job (shr_call_t *call, const shr_event_t *event,
+              const dispatch_workorder_summary_t *order, const job_t *job)
+{
+    int64_t day = calendar_day_of_ms (job->at_ms);
+    return shr_call_exec (
+        call,
+        "INSERT INTO fact (source, seq, type, key, metric, at_ms, day, month, currency, value,"
+        " region, technician_id, type_of_order, product_model, workorder_id, repair_s, on_time,"
+        " revenue, labour_cost, parts_cost, margin, va_revenue) VALUES"
+        " (:source, :seq, :type, :key, 'job', :at, :day, :month, coalesce (:currency, ''), 1,"
+        " coalesce (:region, ''), coalesce (:technician, ''), coalesce (:order_type, ''),"
+        " coalesce (:model, ''), :workorder, :repair_s, :on_time, :revenue, :labour_cost,"
+        " :parts_cost, :margin, :va_revenue)",
+        NULL, NULL, SHR_TEXT (":source", event->source), SHR_INT (":seq", event->seq),
+        SHR_TEXT (":type", event->type), SHR_TEXT (":key", event->key ? event->key : ""),
+        SHR_INT (":at", job->at_ms), SHR_INT (":day", day),
+        SHR_INT (":month", calendar_month_of_day (day)), SHR_TEXT (":currency", job->currency),
+        SHR_TEXT (":region", order->region), SHR_TEXT (":technician", order->technician_id),
+        SHR_TEXT (":order_type", order->type), SHR_TEXT (":model", order->product_model),
+        SHR_TEXT (":workorder", order->id), SHR_INT (":repair_s", job->repair_s),
+        SHR_INT (":on_time", job->on_time), SHR_INT (":revenue", job->revenue),
+        SHR_INT (":labour_cost", job->labour_cost), SHR_INT (":parts_cost", job->parts_cost),
+        SHR_INT (":margin", job->margin),
+        SHR_INT_IF (":va_revenue", job->value_added, job->revenue), SHR_END);
+}
+
 int fact_workorder (shr_call_t *call, const dispatch_workorder_summary_t *order,
                     int64_t completed_at_ms, int64_t parts_cost_cents)
 {

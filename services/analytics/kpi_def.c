@@ -162,11 +162,12 @@ void kpi_compute (kpi_id_t id, const kpi_input_t *in, const char *currency,
         int64_t base_facts;
         out->amount = s_amount (id, in->now, in->group, currency, &out->facts);
         out->has_amount = true;
-        if (!in->base) {
+        const rollup_t *growth_base = in->growth_base ? in->growth_base : in->base;
+        if (!growth_base) {
             out->reason = "needs a baseline period to grow from (the plan: the previous year)";
             return;
         }
-        out->baseline_amount = s_amount (id, in->base, in->group, currency, &base_facts);
+        out->baseline_amount = s_amount (id, growth_base, in->group, currency, &base_facts);
         out->has_baseline_amount = true;
         if (!out->facts) {
             out->reason = id == KPI_PARTS_COST_REDUCTION
@@ -175,9 +176,13 @@ void kpi_compute (kpi_id_t id, const kpi_input_t *in, const char *currency,
             return;
         }
         if (!base_facts || !out->baseline_amount) {
-            out->reason = id == KPI_PARTS_COST_REDUCTION
-                               ? "no parts were received in the baseline period to compare with"
-                               : "nothing in the baseline period to compare with";
+            if (in->growth_default_reason[0])
+                out->reason = in->growth_default_reason[id == KPI_PARTS_COST_REDUCTION];
+            else
+                out->reason = id == KPI_PARTS_COST_REDUCTION
+                                   ? "no parts were received in the baseline period to compare"
+                                     " with"
+                                   : "nothing in the baseline period to compare with";
             return;
         }
         //  Over the baseline's size, so that a loss turning into a profit reads as growth.

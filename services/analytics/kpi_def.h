@@ -8,6 +8,12 @@
 typedef struct {
     const rollup_t *now;             //  the period's sums
     const rollup_t *base;            //  the baseline's, or NULL without one
+    const rollup_t *growth_base;     //  what the growth indicators compare with (the same
+                                     //  days a year earlier, without a baseline); NULL: base
+    const char *growth_default_reason[2];  //  without a baseline given, why the year
+                                     //  earlier has nothing to compare with (it names
+                                     //  the period): [0] labour and profit, [1] parts;
+                                     //  NULL with a baseline given
     const rollup_t *customers_now;   //  the customers at the period's end
     const rollup_t *customers_base;
     const char *group;               //  NULL: the whole

@@ -26,6 +26,28 @@ static size_t s_currencies (const kpi_def_t *def, const rollup_t *now, const rol
     return count;
 }
 
+//  The same day a year earlier: the same month and day, 28 February for a 29th
+//  the year before does not have.
+static int64_t s_year_earlier (int64_t day)
+{
+    int64_t y;
+    int m, d;
+    shr_time_civil_from_days (day, &y, &m, &d);
+    bool leap = ((y - 1) % 4 == 0 && (y - 1) % 100 != 0) || (y - 1) % 400 == 0;
+    if (m == 2 && d == 29 && !leap)
+        d = 28;
+    return shr_time_days_from_civil (y - 1, m, d);
+}
+
+//  A day as YYYY-MM-DD, in the call's arena.
+static const char *s_date (shr_call_t *call, int64_t day)
+{
+    int64_t y;
+    int m, d;
+    shr_time_civil_from_days (day, &y, &m, &d);
+    return shr_call_printf (call, "%04lld-%02d-%02d", (long long) y, m, d);
+}
+
 int kpi_report (shr_call_t *call, const analytics_kpi_report_request_t *request,
                 analytics_kpi_report_reply_t *reply)
 {
@@ -42,14 +64,32 @@ int kpi_report (shr_call_t *call, const analytics_kpi_report_request_t *request,
                             "/body/baseline_from", "/body/baseline_to", &base_from, &base_to))
         return -1;
     const char *by = request->by;
+    //  The growth indicators compare with the baseline, or without one with
+    //  the same days a year earlier (the plan: against the previous year).
+    int64_t growth_from = has_base ? base_from : s_year_earlier (from);
+    int64_t growth_to = has_base ? base_to : s_year_earlier (to);
     analytics_target_t targets[KPI_COUNT];
-    rollup_t now = {0}, base = {0}, customers_now = {0}, customers_base = {0};
+    rollup_t now = {0}, base = {0}, customers_now = {0}, customers_base = {0}, year_before = {0};
     if (kpi_targets_read (call, targets) || rollup_read (call, by, from, to, &now)
         || rollup_customers (call, by, to, &customers_now)
         || (has_base
             && (rollup_read (call, by, base_from, base_to, &base)
-                || rollup_customers (call, by, base_to, &customers_base))))
+                || rollup_customers (call, by, base_to, &customers_base)))
+        || (!has_base && rollup_read (call, by, growth_from, growth_to, &year_before)))
         return -1;
+    const char *growth_period[2] = {s_date (call, growth_from), s_date (call, growth_to)};
+    const char *growth_reason[2] = {NULL, NULL};
+    if (!has_base) {
+        growth_reason[0] = shr_call_printf (call,
+                                            "nothing in %s..%s (the same days a year earlier; no"
+                                            " baseline period given) to compare with",
+                                            growth_period[0], growth_period[1]);
+        growth_reason[1] = shr_call_printf (call,
+                                            "no parts were received in %s..%s (the same days a"
+                                            " year earlier; no baseline period given) to compare"
+                                            " with",
+                                            growth_period[0], growth_period[1]);
+    }
 
     //  The stock's average value: for the whole only (inventory's journal).
     double stock_now = 0, stock_base = 0;
@@ -79,6 +119,9 @@ int kpi_report (shr_call_t *call, const analytics_kpi_report_request_t *request,
     reply->to = request->to;
     reply->baseline_from = has_base ? request->baseline_from : NULL;
     reply->baseline_to = has_base ? request->baseline_to : NULL;
+    reply->growth_baseline = (analytics_kpi_report_reply_growth_baseline_t) {
+        .from = has_base ? request->baseline_from : growth_period[0],
+        .to = has_base ? request->baseline_to : growth_period[1], .defaulted = !has_base};
     reply->by = by;
     reply->groups.count = count;
     reply->groups.items = shr_call_alloc (call, (count ? count : 1) * sizeof *reply->groups.items);
@@ -92,16 +135,19 @@ int kpi_report (shr_call_t *call, const analytics_kpi_report_request_t *request,
         const char *currencies[KPI_COUNT][8];
         size_t per_kpi[KPI_COUNT], rows = 0;
         for (int k = 0; k < KPI_COUNT; k++) {
-            per_kpi[k] = kpi_defs[k].money
-                             ? s_currencies (&kpi_defs[k], &now, has_base ? &base : NULL, group,
-                                             currencies[k], 8)
-                             : 0;
+            //  A growth indicator's currencies: those of either period it compares.
+            const rollup_t *other = has_base ? &base : kpi_defs[k].growth ? &year_before : NULL;
+            per_kpi[k] = kpi_defs[k].money ? s_currencies (&kpi_defs[k], &now, other, group,
+                                                           currencies[k], 8)
+                                           : 0;
             rows += per_kpi[k] ? per_kpi[k] : 1;
         }
         item->kpis.items = shr_call_alloc (call, rows * sizeof *item->kpis.items);
         if (!item->kpis.items)
             return shr_call_fail (call, SHR_INTERNAL, NULL, "out of memory");
         kpi_input_t in = {.now = &now, .base = has_base ? &base : NULL,
+                          .growth_base = has_base ? &base : &year_before,
+                          .growth_default_reason = {growth_reason[0], growth_reason[1]},
                           .stock_now = stock_now, .stock_base = stock_base,
                           .stock_now_known = stock_now_known, .stock_base_known = stock_base_known,
                           .customers_now = &customers_now,

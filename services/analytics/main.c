@@ -17,6 +17,10 @@ static int s_setup (shr_service_t *service, char *err, size_t errlen)
         snprintf (err, errlen, "cannot keep temporary data in memory");
         return -1;
     }
+    if (rollup_setup (shr_service_store (service))) {
+        snprintf (err, errlen, "cannot make the roll-ups' temporary table");
+        return -1;
+    }
     shr_service_every (service, 200, rollup_tick, NULL);
     return shr_service_consume (service, "dispatch", dispatch_feed, NULL, err, errlen)
                || shr_service_consume (service, "complaints", complaints_feed, NULL, err, errlen)

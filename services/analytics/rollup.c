@@ -30,6 +30,17 @@ static const shr_shape_t s_shape = ROW_SHAPE ("a roll-up's sum", rollup_sum_t, s
 #define COUNTS_IN(f) " (d.dim = 'region' OR " f ".waiting = 0)"
 #define ADD_UP " ON CONFLICT DO UPDATE SET total = total + excluded.total, n = n + excluded.n"
 
+//  A tick's additions, per dimension, metric, day, group and currency, before
+//  they go into both tables (a temporary table of the connection: rollup_setup).
+#define DELTA "INSERT INTO temp.rollup_delta (dim, metric, day, month, grp, currency, total, n)"
+
+int rollup_setup (shr_store_t *store)
+{
+    return shr_store_exec (store, "CREATE TEMP TABLE IF NOT EXISTS rollup_delta (dim TEXT, metric"
+                                  " TEXT, day INTEGER, month INTEGER, grp TEXT, currency TEXT,"
+                                  " total INTEGER, n INTEGER)");
+}
+
 int rollup_tick (shr_call_t *call)
 {
     typedef struct {
@@ -46,24 +57,48 @@ int rollup_tick (shr_call_t *call)
         return -1;
     if (row.top <= row.mark)
         return 0;
-    return shr_call_exec (call,
-                          "INSERT INTO rollup (dim, metric, day, grp, currency, total, n)"
-                          " SELECT d.dim, f.metric, f.day," GROUP_OF ("f") ", f.currency,"
-                          " sum (f.value), count (*) FROM fact f," DIMS
-                          " WHERE f.id > :mark AND f.id <= :top AND" COUNTS_IN ("f")
-                          " GROUP BY 1, 2, 3, 4, 5" ADD_UP,
-                          NULL, NULL, SHR_INT (":mark", row.mark), SHR_INT (":top", row.top),
-                          SHR_END)
+    //  A job row's metrics are summed per group first, then unpivoted: a row
+    //  per group and metric, not per order and metric.
+#define JOB_SUMS(c) " sum (f." c ") AS " c ", count (f." c ") AS " c "_n,"
+#define JOB_COUNT(f)                                                                             \
+    " CASE m.metric WHEN 'repair_s' THEN " f ".repair_s_n WHEN 'on_time' THEN " f ".on_time_n"  \
+    " WHEN 'revenue' THEN " f ".revenue_n WHEN 'labour_cost' THEN " f ".labour_cost_n"          \
+    " WHEN 'parts_cost' THEN " f ".parts_cost_n WHEN 'margin' THEN " f ".margin_n"              \
+    " ELSE " f ".va_revenue_n END"
+    return shr_call_exec (call, "DELETE FROM temp.rollup_delta", NULL, NULL, SHR_END)
            || shr_call_exec (call,
-                             "INSERT INTO rollup_month (dim, metric, month, grp, currency, total,"
-                             " n) SELECT d.dim, f.metric, f.month," GROUP_OF ("f") ", f.currency,"
-                             " sum (f.value), count (*) FROM fact f," DIMS
-                             " WHERE f.id > :mark AND f.id <= :top AND" COUNTS_IN ("f")
-                             " GROUP BY 1, 2, 3, 4, 5" ADD_UP,
+                             DELTA " SELECT d.dim, f.metric, f.day, f.month," GROUP_OF ("f") ","
+                             " f.currency, sum (f.value), count (*) FROM fact f NOT INDEXED," DIMS
+                             " WHERE f.id > :mark AND f.id <= :top AND f.metric <> 'job' AND"
+                             COUNTS_IN ("f") " GROUP BY 1, 2, 3, 5, 6",
                              NULL, NULL, SHR_INT (":mark", row.mark), SHR_INT (":top", row.top),
                              SHR_END)
+           || shr_call_exec (call,
+                             DELTA " SELECT j.dim, m.metric, j.day, j.month, j.grp,"
+                             JOB_CURRENCY ("j") "," JOB_VALUE ("j") "," JOB_COUNT ("j")
+                             " FROM (SELECT d.dim, f.day, f.month," GROUP_OF ("f") " AS grp,"
+                             " f.currency," JOB_SUMS ("repair_s") JOB_SUMS ("on_time")
+                             JOB_SUMS ("revenue") JOB_SUMS ("labour_cost") JOB_SUMS ("parts_cost")
+                             JOB_SUMS ("margin") JOB_SUMS ("va_revenue")
+                             " 0 AS _ FROM fact f NOT INDEXED," DIMS " WHERE f.id > :mark AND f.id <= :top AND f.metric = 'job' AND"
+                             COUNTS_IN ("f") " GROUP BY 1, 2, 4, 5) j," JOB_METRICS
+                             " WHERE" JOB_COUNT ("j") " > 0",
+                             NULL, NULL, SHR_INT (":mark", row.mark), SHR_INT (":top", row.top),
+                             SHR_END)
+           || shr_call_exec (call,
+                             "INSERT INTO rollup (dim, metric, day, grp, currency, total, n)"
+                             " SELECT dim, metric, day, grp, currency, total, n"
+                             " FROM temp.rollup_delta WHERE true" ADD_UP,
+                             NULL, NULL, SHR_END)
+           || shr_call_exec (call,
+                             "INSERT INTO rollup_month (dim, metric, month, grp, currency, total,"
+                             " n) SELECT dim, metric, month, grp, currency, sum (total), sum (n)"
+                             " FROM temp.rollup_delta GROUP BY 1, 2, 3, 4, 5" ADD_UP,
+                             NULL, NULL, SHR_END)
            || shr_call_exec (call, "UPDATE rollup_mark SET fact_id = :top", NULL, NULL,
                              SHR_INT (":top", row.top), SHR_END);
+#undef JOB_SUMS
+#undef JOB_COUNT
 }
 
 int rollup_resolve (shr_call_t *call, const char *workorder_id)
@@ -78,6 +113,21 @@ int rollup_resolve (shr_call_t *call, const char *workorder_id)
     " (SELECT 'technician' AS dim UNION ALL SELECT 'type' UNION ALL SELECT 'product_model') d"   \
     " WHERE f.waiting = 1 AND f.workorder_id = :id"                                              \
     " AND f.id <= (SELECT fact_id FROM rollup_mark) GROUP BY 1, 2, 3, 4, 5" ADD_UP
+    //  Most orders have nothing waiting for them: one look at the index.
+    typedef struct {
+        int64_t waiting;
+    } row_t;
+    static const shr_field_t fields[] = {ROW_INT (row_t, waiting)};
+    static const shr_shape_t shape = ROW_SHAPE ("facts waiting", row_t, fields);
+    row_t row = {0};
+    if (shr_call_get (call,
+                      "SELECT EXISTS (SELECT 1 FROM fact WHERE workorder_id = :id AND waiting = 1)"
+                      " AS waiting",
+                      NULL, NULL, &shape, &row, SHR_TEXT (":id", workorder_id), SHR_END)
+        < 0)
+        return -1;
+    if (!row.waiting)
+        return 0;
     return shr_call_exec (call, RESOLVED ("rollup", "day"), NULL, NULL,
                           SHR_TEXT (":id", workorder_id), SHR_END)
            || shr_call_exec (call, RESOLVED ("rollup_month", "month"), NULL, NULL,
@@ -131,7 +181,11 @@ int rollup_read (shr_call_t *call, const char *dim, int64_t from_day, int64_t to
         //  After the mark by the rowid: the metric's index would read the period.
         " UNION ALL SELECT" GROUP_OF ("f") ", metric, currency, value, 1 FROM fact f NOT INDEXED,"
         "  (SELECT :dim AS dim) d WHERE f.id > (SELECT fact_id FROM rollup_mark) AND" METRICS
-        "  AND f.day BETWEEN :from AND :to AND" COUNTS_IN ("f") ")"
+        "  AND f.day BETWEEN :from AND :to AND" COUNTS_IN ("f")
+        " UNION ALL SELECT" GROUP_OF ("f") ", m.metric," JOB_CURRENCY ("f") "," JOB_VALUE ("f")
+        ", 1 FROM fact f NOT INDEXED," JOB_METRICS ", (SELECT :dim AS dim) d"
+        "  WHERE f.id > (SELECT fact_id FROM rollup_mark) AND f.metric = 'job'"
+        "  AND f.day BETWEEN :from AND :to AND" JOB_VALUE ("f") " IS NOT NULL)"
         " GROUP BY 1, metric, currency",
         NULL, NULL, &s_shape, rollup, 0, NULL, SHR_TEXT (":dim", s_dim (dim)),
         SHR_INT (":whole", streq (dim, "none")),

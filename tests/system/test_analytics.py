@@ -7,6 +7,7 @@ the sources' replay that ends with the same figures."""
 import datetime
 import os
 import shutil
+import sqlite3
 
 import pytest
 
@@ -361,12 +362,23 @@ def test_every_indicator_to_the_cent_and_the_second(start_service, tmp_path):
     manager.call("kpi.targets.set", {"targets": [{"kpi": "on_time_rate", "target": None}]})
     assert p.an.call("kpi.targets.get")["targets"][1]["target"] is None
 
-    # Without a baseline: values only; growth cannot be computed. An empty period:
-    # unavailable with the reason, never zero.
-    alone = kpis(p.an.call("kpi.report", period)["groups"][0])
+    # With a baseline, growth is against it; the reply says so.
+    assert report["growth_baseline"] == {"from": baseline["baseline_from"],
+                                         "to": baseline["baseline_to"], "defaulted": False}
+    # Without one: the other indicators have no baseline; growth is against the
+    # same days a year earlier, when nothing happened here: unavailable, naming them.
+    alone_report = p.an.call("kpi.report", period)
+    alone = kpis(alone_report["groups"][0])
+    assert alone_report["baseline_from"] is None and alone_report["baseline_to"] is None
     assert alone["avg_repair_time"]["baseline"] is None
-    assert not alone["profit_growth"]["available"] and "baseline" in alone["profit_growth"][
-        "reason"]
+    year_before = {"from": year_earlier(period["from"]), "to": year_earlier(period["to"]),
+                   "defaulted": True}
+    assert alone_report["growth_baseline"] == year_before
+    for name in ("profit_growth", "labour_cost_growth"):
+        assert not alone[name]["available"] and alone[name]["value"] is None
+        assert "%s..%s" % (year_before["from"], year_before["to"]) in alone[name]["reason"]
+        assert alone[name]["baseline_amount"] == 0
+    assert alone["profit_growth"]["amount"] == now["_margin"]
     empty = kpis(p.an.call("kpi.report", {"from": date_of(last + 100),
                                           "to": date_of(last + 101)})["groups"][0])
     for name in ("avg_repair_time", "on_time_rate", "satisfaction_score", "value_added_share"):
@@ -388,6 +400,186 @@ def test_every_indicator_to_the_cent_and_the_second(start_service, tmp_path):
     after = [p.an.call("kpi.report", dict(period, by=by, **baseline))
              for by in ("none", "region", "technician")]
     assert after == [strip_targets(r) for r in before]
+
+    # A store of version 1, where a completion was a row per metric, upgrades
+    # by itself (migration 2) and counts those rows as it counts its own.
+    def traced():
+        return [p.an.call("kpi.explain", dict(everything, kpi=kpi, limit=1000, **extra))["items"]
+                for kpi, extra in (("avg_repair_time", {}), ("value_added_share", {}),
+                                   ("profit_growth", {"by": "region", "group": "north"}),
+                                   ("satisfaction_score", {"by": "technician", "group": "T-2"}))]
+    explained = traced()
+    others = [p.an.call("technician.performance", everything),
+              p.an.call("profit.breakdown", dict(everything, by="type"))]
+    p.analytics.stop()
+    as_version_1(p.analytics.db_path)
+    p.analytics.start()
+    p.an = p.analytics.client()
+    p.caught_up()
+    assert [p.an.call("kpi.report", dict(period, by=by, **baseline))
+            for by in ("none", "region", "technician")] == after
+    assert traced() == explained and sum(len(items) for items in explained) > 10
+    assert [p.an.call("technician.performance", everything),
+            p.an.call("profit.breakdown", dict(everything, by="type"))] == others
+    db = sqlite3.connect(p.analytics.db_path)
+    assert db.execute("SELECT max (version) FROM schema_migrations WHERE component ="
+                      " 'analytics'").fetchone() == (2,)
+    assert db.execute("SELECT count (*) FROM fact WHERE metric = 'job'").fetchone() == (0,)
+    db.close()
+
+
+def year_earlier(date):
+    """The same month and day a year earlier; 28 February for a 29th it does not have."""
+    d = datetime.date.fromisoformat(date)
+    try:
+        return d.replace(year=d.year - 1).isoformat()
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28).isoformat()
+
+
+def test_growth_without_a_baseline_is_against_the_same_days_a_year_earlier(start_service):
+    """labour_cost_growth and profit_growth with no baseline given compare with
+    the same days of the year before, by month and day (29 February with the
+    28th), the reply naming that period; a year before with nothing in it is
+    unavailable, saying which days it looked at. A history a year and more
+    long, on the test clock, through dispatch's public ops."""
+    p = Platform(start_service)
+    for tid, (region, cost) in TECHS.items():
+        p.desk.call("technician.upsert", {"id": tid, "name": "Tech " + tid, "region": region,
+                                          "skills": [{"skill": "hvac", "level": 3}],
+                                          "hourly_cost_cents": cost, "max_jobs": 50})
+    h = History(p)
+    today = datetime.date.fromisoformat(p.desk.call("sys.ping")["ts"][:10])
+    # The first leap year whose 29 February's year-earlier day is still to come.
+    leap = next(y for y in range(today.year + 1, today.year + 10)
+                if y % 4 == 0 and datetime.date(y - 1, 2, 28) > today)
+
+    def go_to(date):
+        """Both clocks to 06:00 UTC of date."""
+        now = ms(p.desk.call("sys.ping")["ts"])
+        target = (datetime.date.fromisoformat(date) - datetime.date(1970, 1, 1)).days * DAY + 6 * H
+        assert target > now
+        while now < target:
+            step = min(target - now, 365 * DAY)
+            p.advance(step)
+            now += step
+
+    def on(date, minutes, charge, tech="T-1"):
+        go_to(date)
+        h.job("C-1", "repair", TECHS[tech][0], tech, minutes, 1, charge=charge,
+              parts=[("P-1", 1, 2000, 1500)])
+        job = h.jobs[-1]
+        assert date_of(day_of(job["completed"])) == date
+        return job
+
+    before = "%d-02-28" % (leap - 1)
+    before_march = "%d-03-01" % (leap - 1)
+    feb29, march = "%d-02-29" % leap, "%d-03-01" % leap
+    jobs = {before: on(before, 60, 10000), before_march: on(before_march, 90, 8000, "T-2"),
+            feb29: on(feb29, 120, 30000), march: on(march, 30, 5000, "T-2")}
+    p.caught_up()
+
+    def report(first, last, **extra):
+        return p.an.call("kpi.report", dict({"from": first, "to": last}, **extra))
+
+    def check(got, now_days, base_days):
+        """got's growth indicators: the jobs of now_days against those of base_days."""
+        g = kpis(got["groups"][0])
+        for name, key in (("labour_cost_growth", "labour"), ("profit_growth", "margin")):
+            amount = sum(jobs[d][key] for d in now_days)
+            base = sum(jobs[d][key] for d in base_days)
+            assert g[name]["available"], g[name]
+            assert (g[name]["amount"], g[name]["baseline_amount"]) == (amount, base), name
+            # As the service computes it: the change over the baseline's size, x 100.
+            assert g[name]["value"] == 100.0 * ((amount - base) / abs(base)), name
+            assert g[name]["currency"] == "CNY" and g[name]["baseline"] is None
+        return g
+
+    # 29 February against 28 February, not against 1 March (365 days before).
+    got = report(feb29, feb29)
+    assert got["growth_baseline"] == {"from": before, "to": before, "defaulted": True}
+    assert got["baseline_from"] is None and got["baseline_to"] is None
+    g = check(got, [feb29], [before])
+    assert g["avg_repair_time"]["baseline"] is None  # the others have no baseline without one
+    assert g["avg_repair_time"]["value"] == jobs[feb29]["repair_s"]
+    # 1 March against 1 March (366 days before, in a leap year).
+    got = report(march, march)
+    assert got["growth_baseline"] == {"from": before_march, "to": before_march,
+                                      "defaulted": True}
+    check(got, [march], [before_march])
+    # A period ending on 29 February, and one starting on it.
+    got = report("%d-02-01" % leap, feb29)
+    assert got["growth_baseline"] == {"from": "%d-02-01" % (leap - 1), "to": before,
+                                      "defaulted": True}
+    check(got, [feb29], [before])
+    got = report(feb29, march)
+    assert got["growth_baseline"] == {"from": before, "to": before_march, "defaulted": True}
+    check(got, [feb29, march], [before, before_march])
+    # By technician: each against its own year before.
+    by_tech = {g["group"]: kpis(g) for g in report(feb29, march, by="technician")["groups"]}
+    assert by_tech["T-1"]["labour_cost_growth"]["baseline_amount"] == jobs[before]["labour"]
+    assert by_tech["T-2"]["labour_cost_growth"]["baseline_amount"] == jobs[before_march][
+        "labour"]
+
+    # An explicit baseline is used as given, whatever a year earlier holds.
+    got = report(feb29, feb29, baseline_from=before_march, baseline_to=before_march)
+    assert got["growth_baseline"] == {"from": before_march, "to": before_march,
+                                      "defaulted": False}
+    assert (got["baseline_from"], got["baseline_to"]) == (before_march, before_march)
+    g = check(got, [feb29], [before_march])
+    assert g["avg_repair_time"]["baseline"] == jobs[before_march]["repair_s"]
+
+    # The year before the first job holds nothing: unavailable, the days named.
+    got = report(before, before)
+    empty = "%d-02-28" % (leap - 2)
+    assert got["growth_baseline"] == {"from": empty, "to": empty, "defaulted": True}
+    g = kpis(got["groups"][0])
+    for name, key in (("labour_cost_growth", "labour"), ("profit_growth", "margin")):
+        assert not g[name]["available"] and g[name]["value"] is None, g[name]
+        assert g[name]["reason"] == ("nothing in %s..%s (the same days a year earlier; no"
+                                     " baseline period given) to compare with" % (empty, empty))
+        assert (g[name]["amount"], g[name]["baseline_amount"]) == (jobs[before][key], 0)
+    # No procurement here: the reason is the period's own.
+    assert "no parts were received in the period" in g["parts_cost_reduction"]["reason"]
+
+
+JOB_METRICS = ("repair_s", "on_time", "revenue", "labour_cost", "parts_cost", "margin",
+               "va_revenue")
+
+
+def as_version_1(path):
+    """Rewrites a stopped analytics's store as version 1 kept it: a completed
+    order's facts a row per metric (in the order of arrival), no job columns,
+    migration 2 not applied; its roll-ups to be made again from the facts."""
+    db = sqlite3.connect(path)
+    db.row_factory = sqlite3.Row
+    rows = []
+    for row in db.execute("SELECT * FROM fact ORDER BY id"):
+        row = dict(row)
+        if row["metric"] != "job":
+            rows.append(row)
+            continue
+        for metric in JOB_METRICS:
+            if row[metric] is not None:
+                money = metric not in ("repair_s", "on_time")
+                rows.append(dict(row, metric=metric, value=row[metric],
+                                 currency=row["currency"] if money else ""))
+    assert any(r["metric"] == "va_revenue" for r in rows)
+    columns = ("source", "seq", "type", "key", "metric", "at_ms", "day", "month", "currency",
+               "value", "region", "technician_id", "type_of_order", "product_model",
+               "workorder_id", "waiting")
+    with db:
+        db.execute("DELETE FROM fact")
+        for metric in JOB_METRICS:
+            db.execute("ALTER TABLE fact DROP COLUMN " + metric)
+        db.executemany("INSERT INTO fact (id, %s) VALUES (?, %s)" % (
+            ", ".join(columns), ", ".join("?" * len(columns))),
+            [[i + 1] + [r[c] for c in columns] for i, r in enumerate(rows)])
+        db.execute("DELETE FROM rollup")
+        db.execute("DELETE FROM rollup_month")
+        db.execute("UPDATE rollup_mark SET fact_id = 0")
+        db.execute("DELETE FROM schema_migrations WHERE component = 'analytics' AND version = 2")
+    db.close()
 
 
 def strip_targets(report):

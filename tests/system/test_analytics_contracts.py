@@ -78,3 +78,24 @@ def test_contract_sales_refunds_and_rentals_are_value_added_revenue(peers):  # n
     assert ew["jobs"] == 4  # two sales, a renewal, a refund
     assert (rental["revenue_cents"], rental["margin_cents"]) == (rented, rented)
     assert profit[("repair", "CNY")]["revenue_cents"] == charged["repair"]["total_charge_cents"]
+
+    # kpi.explain pages through both kinds of facts, dispatch's completions and
+    # contracts' amounts, by metric, day and arrival: a page of one at a time
+    # gives what one page of all gives.
+    body = dict(today, kpi="value_added_share")
+    whole = an.call("kpi.explain", dict(body, limit=1000))
+    assert whole["next_cursor"] is None
+    paged, cursor = [], None
+    while True:
+        page = an.call("kpi.explain", dict(body, limit=1, **({"cursor": cursor} if cursor else {})))
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert paged == whole["items"]
+    sold = [kept["price_cents"], renewed["price_cents"], dropped["price_cents"], -refund, rented]
+    assert sorted((f["metric"], f["source"], f["value"]) for f in paged) == sorted(
+        [("revenue", "dispatch", m["total_charge_cents"]) for m in charged.values()]
+        + [("va_revenue", "dispatch", charged["installation"]["total_charge_cents"])]
+        + [(metric, "contracts", v) for metric in ("revenue", "va_revenue") for v in sold])
+    assert [f["metric"] for f in paged] == sorted(f["metric"] for f in paged)

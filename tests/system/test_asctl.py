@@ -109,7 +109,11 @@ def test_kpi_and_profit_as_tables(start_service):
     assert rows["satisfaction_score"].split()[1:3] == ["8.00", "points"]
     assert rows["value_added_share"].split()[:4] == ["value_added_share", "(CNY)", "100.00", "%"]
     assert "n/a" in rows["inventory_turnover"] and "no stock value is known" in out
-    assert "needs a baseline period" in rows["profit_growth"]
+    # No baseline given: growth is against the same days a year earlier, where nothing is.
+    year_before = "%d%s" % (int(today[:4]) - 1, today[4:] if today[5:] != "02-29" else "-02-28")
+    assert out.splitlines()[1] == ("growth against %s to %s, the same days a year earlier"
+                                   " (no baseline given)" % (year_before, year_before))
+    assert "nothing in %s..%s" % (year_before, year_before) in rows["profit_growth"]
     by_region = ok("kpi", "--from", today, "--to", today, "--by", "region")
     assert "\nregion north\n" in by_region
     assert json.loads(ok("kpi", "--from", today, "--to", today, "--json"))["by"] == "none"

@@ -76,6 +76,26 @@ static void test_growth_and_reduction (void)
     CHECK (!v.available && !v.has_value && strstr (v.reason, "baseline") && !v.has_met);
 }
 
+//  Without a baseline period, growth against the year before (growth_base):
+//  its amounts, or the reason kpi.report gives, naming the period.
+static void test_growth_against_the_year_before (void)
+{
+    static rollup_t now = {sizeof s_now / sizeof *s_now, s_now};
+    static rollup_t year_before = {sizeof s_base / sizeof *s_base, s_base};
+    static rollup_t nothing = {0, NULL};
+    kpi_input_t in = {.now = &now, .growth_base = &year_before,
+                      .growth_default_reason = {"nothing in 2025-03-01..2025-05-31", "parts"}};
+    analytics_kpi_value_t v;
+    kpi_compute (KPI_LABOUR_COST_GROWTH, &in, "CNY", &v);
+    CHECK (v.available && v.value == 10.0 && v.baseline_amount == 3000 && !v.has_baseline);
+    kpi_compute (KPI_AVG_REPAIR_TIME, &in, NULL, &v);
+    CHECK (v.available && v.value == 3000.0 && !v.has_baseline);  //  no baseline but growth's
+    in.growth_base = &nothing;
+    kpi_compute (KPI_PROFIT_GROWTH, &in, "CNY", &v);
+    CHECK (!v.available && !v.has_value && v.amount == 500 && v.baseline_amount == 0);
+    CHECK (streq (v.reason, "nothing in 2025-03-01..2025-05-31"));
+}
+
 static void test_unavailable_says_why (void)
 {
     analytics_kpi_value_t v = s_compute (KPI_VALUE_ADDED_SHARE, false, "EUR", 0);
@@ -93,6 +113,7 @@ int main (void)
     RUN (test_days_and_months);
     RUN (test_values_against_the_baseline);
     RUN (test_growth_and_reduction);
+    RUN (test_growth_against_the_year_before);
     RUN (test_unavailable_says_why);
     return TEST_DONE ("test_analytics_kpi");
 }

@@ -46,6 +46,11 @@ void asctl_print_kpis (FILE *out, const cJSON *report)
     if (baseline_from)
         fprintf (out, ", against %s to %s", baseline_from, s_text (report, "baseline_to"));
     fprintf (out, ", by %s\n", s_text (report, "by"));
+    //  Without a baseline the growth indicators compare with the year before.
+    const cJSON *growth = cJSON_GetObjectItem (report, "growth_baseline");
+    if (cJSON_IsTrue (cJSON_GetObjectItem (growth, "defaulted")))
+        fprintf (out, "growth against %s to %s, the same days a year earlier (no baseline given)\n",
+                 s_text (growth, "from"), s_text (growth, "to"));
     static const char *headers[] = {"indicator", "value", "baseline", "change", "target",
                                     "met", "facts", "why / note"};
     const cJSON *group;
