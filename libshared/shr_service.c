@@ -10,6 +10,7 @@
 
 #include <czmq.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <signal.h>
 
 #define CONSUMER_TICK_MS 100
@@ -346,7 +347,11 @@ shr_service_t *shr_service_new (const shr_service_def_t *def, shr_config_t **con
     if (s_load_schemas (self->schemas, shr_config_schemas_dir (self->config), err, errlen))
         goto fail;
     const char *data_dir = shr_config_data_dir (self->config);
-    if (zsys_dir_create ("%s", data_dir)) {
+    //  Services started together on one DATA_DIR race to make it: czmq checks,
+    //  then makes, so the loser's mkdir fails although the folder is there.
+    struct stat made;
+    if (zsys_dir_create ("%s", data_dir)
+        && !(stat (data_dir, &made) == 0 && S_ISDIR (made.st_mode))) {
         snprintf (err, errlen, "cannot create DATA_DIR %s: %s", data_dir, strerror (errno));
         goto fail;
     }

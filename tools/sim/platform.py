@@ -76,8 +76,10 @@ class Platform:
             self.procs.append(subprocess.Popen([os.path.join(self.bin_dir, name)], env=self.env,
                                                cwd=ROOT, stdout=log, stderr=log))
         self.c = {name: self.client(name) for name in SERVICES}
-        for name in SERVICES:
+        for name, proc in zip(SERVICES, self.procs):
             for _ in range(100):
+                if proc.poll() is not None:
+                    break
                 try:
                     self.c[name].sock.rcvtimeo = 200
                     self.c[name].call("sys.ping")
@@ -85,6 +87,10 @@ class Platform:
                 except (zmq.Again, Refused):
                     self.c[name].sock.close(0)
                     self.c[name] = self.client(name)
+            else:
+                raise RuntimeError("%s does not answer" % name)
+            if proc.poll() is not None:
+                raise RuntimeError("%s exited with %d at start" % (name, proc.returncode))
             self.c[name].sock.rcvtimeo = 10000
 
     def client(self, name):
