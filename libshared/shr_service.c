@@ -63,6 +63,19 @@ void shr_service_advance_clock (shr_service_t *self, int64_t ms)
     self->clock_offset_ms += ms;
 }
 
+//  Services started together on one new DATA_DIR race to make it: czmq checks
+//  each part of the path, then makes it, so a loser's mkdir fails on a part
+//  another has just made. Trying again finds those parts there. 0 or -1.
+static int s_make_dir (const char *path)
+{
+    struct stat made;
+    for (int attempt = 0; attempt < 5; attempt++)
+        if (zsys_dir_create ("%s", path) == 0
+            || (stat (path, &made) == 0 && S_ISDIR (made.st_mode)))
+            return 0;
+    return -1;
+}
+
 static int64_t s_clock (void *arg)
 {
     return shr_service_now ((shr_service_t *) arg);
@@ -347,11 +360,7 @@ shr_service_t *shr_service_new (const shr_service_def_t *def, shr_config_t **con
     if (s_load_schemas (self->schemas, shr_config_schemas_dir (self->config), err, errlen))
         goto fail;
     const char *data_dir = shr_config_data_dir (self->config);
-    //  Services started together on one DATA_DIR race to make it: czmq checks,
-    //  then makes, so the loser's mkdir fails although the folder is there.
-    struct stat made;
-    if (zsys_dir_create ("%s", data_dir)
-        && !(stat (data_dir, &made) == 0 && S_ISDIR (made.st_mode))) {
+    if (s_make_dir (data_dir)) {
         snprintf (err, errlen, "cannot create DATA_DIR %s: %s", data_dir, strerror (errno));
         goto fail;
     }
