@@ -53,9 +53,13 @@ from sim.sales import Sales   # noqa: E402
 
 VALUE_ADDED = ("installation", "upgrade", "consulting")
 VALUE_ADDED_SHARE = 0.12   # of the orders customers ask for
-HOURS_AT_LEVEL = {2: 9, 3: 7.5, 4: 6, 5: 5}   # a job's mean time by the technician's skill level
-# The services' timers run on real time: contracts' campaign is run by the
-# demo's day (never by itself), its visits go to dispatch on the day they fall.
+# By the technician's level in the job's skill: its mean hours, and how often
+# the customer rejects the work.
+HOURS_AT_LEVEL = {2: 9, 3: 7.5, 4: 6, 5: 5}
+REJECTED_AT_LEVEL = {2: 0.10, 3: 0.07, 4: 0.05, 5: 0.03}
+# The services' timers run on real time: procurement's run and contracts'
+# campaign are made on the demo's days (never by their timers); contracts'
+# visits go to dispatch on the day they fall.
 ENV = {"CONTRACTS_CAMPAIGN_MS": "86400000", "CONTRACTS_VISIT_LEAD_DAYS": "0",
        "CONTRACTS_ORDERS_MS": "100", "COMPLAINTS_FOLLOWUP_DELAY_S": "86400",
        "PROCUREMENT_RUN_MS": "86400000"}
@@ -64,11 +68,11 @@ ENV = {"CONTRACTS_CAMPAIGN_MS": "86400000", "CONTRACTS_VISIT_LEAD_DAYS": "0",
 class Job:
     """A work order as the world sees it."""
 
-    def __init__(self, wid, customer, region, kind, skill, reported, phase):
+    def __init__(self, wid, customer, region, kind, skill, reported):
         self.wid, self.customer, self.region, self.kind = wid, customer, region, kind
         self.skill = skill
-        self.reported, self.phase = reported, phase
-        self.tech, self.due, self.needs, self.waited = None, reported, [], False
+        self.reported = reported
+        self.tech, self.level, self.due, self.needs, self.waited = None, 2, reported, [], False
         self.given = None      # a rework's parts, carried from the order it redoes
 
 
@@ -98,7 +102,7 @@ class Year:
                 carry -= 1
                 self._arrive(phase, now)
             if phase >= 3:
-                self._plan(phase, now)
+                self._plan(now)
             self.p.advance(self.tick)
             now += self.tick
             self.care.tick(phase, now, self.tick)
@@ -146,7 +150,7 @@ class Year:
         if kind not in ("repair", "inspection"):
             body["in_warranty"] = False   # paid work; a repair's cover is dispatch's to know
         job = Job(self.d.call("workorder.create", body)["id"], customer, region, kind,
-                  body["required_skill"], now, phase)
+                  body["required_skill"], now)
         self.known.add(job.wid)
         self.jobs.append(job)
         if phase < 3:
@@ -156,13 +160,13 @@ class Year:
         """Orders the services made (contracts' visits, dispatch's rework)."""
         for order in list(self.d.pages("workorder.list", {"status": ["reported"]})):
             if order["id"] not in self.known:
-                job = self._adopt(order, phase, now)
+                job = self._adopt(order, now)
                 if phase < 3:
                     self._assign(job, phase, now)
 
-    def _adopt(self, order, phase, now):
+    def _adopt(self, order, now):
         job = Job(order["id"], order["customer_id"], order["region"], order["type"],
-                  order.get("required_skill") or self.rng.choice(SKILLS), now, phase)
+                  order.get("required_skill") or self.rng.choice(SKILLS), now)
         if order.get("rework_of"):
             parts = self.d.call("workorder.get", {"id": job.wid})["parts_needed"]
             job.given = [{"part_id": n["part_id"], "qty": n["qty"]} for n in parts]
@@ -190,7 +194,7 @@ class Year:
                 if r == job.region and job.skill in levels]
         return {"id": job.wid, "technician_id": self.rng.choice(hand)} if hand else None
 
-    def _plan(self, phase, now):
+    def _plan(self, now):
         """Months 7-12: dispatch's optimiser assigns every waiting order together,
         the services' own among them (contracts' visits, rework)."""
         waiting = {j.wid: j for j in self.jobs if j.tech is None}
@@ -198,8 +202,7 @@ class Year:
         for a in plan["assignments"]:
             job = waiting.get(a["workorder_id"])
             if job is None:
-                job = self._adopt(self.d.call("workorder.get", {"id": a["workorder_id"]}),
-                                  phase, now)
+                job = self._adopt(self.d.call("workorder.get", {"id": a["workorder_id"]}), now)
             self._begin(job, a["technician_id"], now)
         for w in plan["waiting"]:
             if w["reason"] == "no_skill" and w["workorder_id"] in waiting:
@@ -216,7 +219,8 @@ class Year:
             if job.needs:
                 self.d.call("workorder.diagnose", {"id": job.wid, "text": "on site",
                                                    "parts_needed": job.needs})
-        hours = HOURS_AT_LEVEL[self.org.staff[tech][1].get(job.skill, 2)]
+        job.level = self.org.staff[tech][1].get(job.skill, 2)
+        hours = HOURS_AT_LEVEL[job.level]
         job.due = now + max(self.tick, int(self.rng.expovariate(1 / hours) * HOUR))
 
     def _work(self, phase, now, today):
@@ -252,7 +256,7 @@ class Year:
 
     def _accept(self, job, done, phase, now, today):
         self.sales.job_done(job.wid, today)
-        if self.rng.random() < (0.10 if job.phase == 1 else 0.04):
+        if self.rng.random() < REJECTED_AT_LEVEL[job.level]:
             self.d.call("workorder.reject", {"id": job.wid, "reason": "not fixed"})
             return
         # The customer's mood: the longer the wait, the lower; late, lower still.
