@@ -134,7 +134,7 @@ class Year:
     def _arrive(self, phase, now):
         self.made += 1
         n = self.rng.randrange(len(self.org.customers))
-        customer, region, _ = self.org.customers[n]
+        customer, region = self.org.customers[n]
         kind = self.rng.choice(VALUE_ADDED) if self.rng.random() < VALUE_ADDED_SHARE else \
             self.rng.choice(("repair", "repair", "maintenance", "inspection"))
         if kind in VALUE_ADDED and phase >= 2:
@@ -154,7 +154,7 @@ class Year:
         self.known.add(job.wid)
         self.jobs.append(job)
         if phase < 3:
-            self._assign(job, phase, now)
+            self._assign(job, now, by_hand_first=phase == 1)
 
     def _pick_up(self, phase, now):
         """Orders the services made (contracts' visits, dispatch's rework)."""
@@ -162,7 +162,7 @@ class Year:
             if order["id"] not in self.known:
                 job = self._adopt(order, now)
                 if phase < 3:
-                    self._assign(job, phase, now)
+                    self._assign(job, now, by_hand_first=phase == 1)
 
     def _adopt(self, order, now):
         job = Job(order["id"], order["customer_id"], order["region"], order["type"],
@@ -174,14 +174,14 @@ class Year:
         self.jobs.append(job)
         return job
 
-    def _assign(self, job, phase, now):
+    def _assign(self, job, now, by_hand_first):
         """Months 1-3 by hand: the desk picks anyone of the region with the skill,
         whatever their level and load (the service when that one is full); then
         the service's policy (skill, level, load), and the desk only for what
         the service finds nobody for (a rework whose technician was the
         region's only one with the skill)."""
-        service = {"id": job.wid}
-        for body in (self._by_hand(job), service) if phase == 1 else (service, self._by_hand(job)):
+        choices = [{"id": job.wid}, self._by_hand(job)]
+        for body in reversed(choices) if by_hand_first else choices:
             if body:
                 try:
                     self._begin(job, self.d.call("workorder.assign", body)["technician_id"], now)
@@ -206,7 +206,7 @@ class Year:
             self._begin(job, a["technician_id"], now)
         for w in plan["waiting"]:
             if w["reason"] == "no_skill" and w["workorder_id"] in waiting:
-                self._assign(waiting[w["workorder_id"]], 1, now)
+                self._assign(waiting[w["workorder_id"]], now, by_hand_first=True)
 
     def _begin(self, job, tech, now):
         """The technician starts and finds what parts it needs; the more skilled, the quicker."""
@@ -231,7 +231,7 @@ class Year:
             job.due = now + self.tick          # if it cannot be done now: the next step
             if job.tech is None:
                 if phase < 3:
-                    self._assign(job, phase, now)
+                    self._assign(job, now, by_hand_first=phase == 1)
                 self.jobs.append(job)
                 continue
             # Parts: asked of inventory once; then dispatch's waiting_parts says.

@@ -24,18 +24,18 @@ class Org:
 
     def __init__(self):
         self.staff = {}        # technician id: (region, {skill: level})
-        self.customers = []    # (id, region, consents)
+        self.customers = []    # (id, region)
         self.parts = {}        # sku: (cost cents, list price cents, popularity)
         self.suppliers = {}    # id: (on-time chance, (late min, max), reject rate, skus)
         self.assets = {}       # customer id: their air conditioner's asset id
-        self.today = None
 
 
 def organise(p, rng, technicians, customers):
     org = Org()
     d, crm, co, inv, pro = (p.c[n] for n in
                             ("dispatch", "complaints", "contracts", "inventory", "procurement"))
-    org.today = datetime.date.fromisoformat(co.call("sys.ping")["ts"][:10])
+    now = co.call("sys.ping")["ts"]
+    today = datetime.date.fromisoformat(now[:10])
     for n in range(technicians):
         # Some technicians have a second skill; then every region gets every skill.
         region = REGIONS[n % len(REGIONS)]
@@ -63,13 +63,13 @@ def organise(p, rng, technicians, customers):
         crm.call("customer.upsert", {
             "id": cid, "name": "Customer %d" % (n + 1), "region": region, "consent": consents,
             "contacts": [{"channel": "phone", "value": "+86 10 %08d" % (n + 1)}]})
-        org.customers.append((cid, region, consents))
+        org.customers.append((cid, region))
     _catalogue(co)
     # Each customer's air conditioner, its two-year warranty ending some time in
     # the year or after (dispatch learns every cover and decides an order's
     # warranty from its serial).
     for n in range(customers):
-        installed = org.today - datetime.timedelta(days=rng.randint(300, 720))
+        installed = today - datetime.timedelta(days=rng.randint(300, 720))
         cid = "C-%05d" % (n + 1)
         org.assets[cid] = co.call("asset.register", {
             "serial": serial(n + 1), "model": MODEL, "customer_id": cid,
@@ -77,7 +77,7 @@ def organise(p, rng, technicians, customers):
                 "ends_on": (installed + datetime.timedelta(days=730)).isoformat(),
                 "parts": True, "labour": True}})["id"]
     _parts(org, inv, rng)
-    _suppliers(org, pro, rng, co.call("sys.ping")["ts"])
+    _suppliers(org, pro, rng, now)
     return org
 
 

@@ -8,8 +8,9 @@ consenting customer whose cover ends soon (the plan's first value-added
 services and their promotion); from month 7 (more of them, promoted harder)
 the technician offers the care plan after a job, the follow-up call offers a
 content customer the smart-control upgrade, and the desk offers a loan unit
-to a customer whose job waits for parts, each at contracts' quoted price. The world's part: whether the customer buys. The care plan's visits
-and the upgrade's job become work orders in dispatch by contracts' own timer."""
+to a customer whose job waits for parts, each at contracts' quoted price.
+The world's part: whether the customer buys. The care plan's visits and the
+upgrade's job become work orders in dispatch by contracts' own timer."""
 TAKES_OFFER = 0.35     # an extended warranty offered before the cover ends
 TAKES_PLAN = 0.12      # the care plan, offered after a job
 TAKES_LOAN = 0.5       # a loan unit while the job waits for parts

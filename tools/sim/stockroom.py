@@ -79,12 +79,12 @@ class Stockroom:
 
     def _reorder_points(self):
         """Month 4: the plan's inventory system, a reorder point per store."""
+        stores = [w["id"] for w in self.inv.call("warehouse.list")["items"]]
         for sku in self.org.parts:
             self.inv.call("part.upsert", {"sku": sku, "name": "AC-300 part " + sku[2:],
-                                          "policies": [{
-                                              "warehouse_id": w["id"], "kind": "auto",
-                                              "lead_time_days": 7, "cover_days": 30}
-                                              for w in self.inv.call("warehouse.list")["items"]]})
+                                          "policies": [{"warehouse_id": store, "kind": "auto",
+                                                        "lead_time_days": 7, "cover_days": 30}
+                                                       for store in stores]})
         self.policies = True
 
     def _deliver(self, today):
